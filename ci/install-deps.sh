@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package moegap needs. Idempotent: packages already
+# present are left alone, so running it twice costs one `dpkg -s` per package.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libopenblas-dev          # every matrix product (cblas_sgemm)
+  libgsl-dev               # statistics
+  gnuplot-nox              # figures
+  libinih-dev              # recipe INI files
+  libjansson-dev           # summary.json and result files
+  libsentencepiece-dev sentencepiece  # tokenizer
+  python3-torch python3-numpy         # PyTorch parity test (tests/xcheck)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

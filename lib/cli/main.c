@@ -1,0 +1,48 @@
+/* moegap: the command-line front of the library. */
+#include "commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: moegap <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train   train one model from a recipe and a seed into a run folder\n"
+    "  synth   write a synthetic token stream (for tests and the demo job)\n"
+    "\n"
+    "'moegap <command> --help' describes each command.\n";
+
+int cli_parse_u64(const char *opt, const char *value, unsigned long long max,
+                  unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!value || value[0] == '-' || value[0] == '\0') {
+        fprintf(stderr, "moegap: %s: expected a non-negative integer\n", opt);
+        return 0;
+    }
+    unsigned long long v = strtoull(value, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v > max) {
+        fprintf(stderr, "moegap: %s: '%s' is not an integer in 0..%llu\n", opt, value, max);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "train") == 0)
+        return cmd_train(argc - 1, argv + 1);
+    if (strcmp(argv[1], "synth") == 0)
+        return cmd_synth(argc - 1, argv + 1);
+    fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
+    return 2;
+}

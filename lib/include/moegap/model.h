@@ -1,0 +1,176 @@
+/* The LLaMA-style decoder, dense or mixture-of-experts.
+ *
+ * Notation used in every shape comment of the library:
+ *   B batch, T context, C d_model, NH heads, hd = C/NH head size,
+ *   V vocabulary, L layers, N = B*T tokens,
+ *   E experts (1 for a dense model), K experts per token (1 for dense),
+ *   H hidden size of one feed-forward block (ffn_hidden or expert_hidden),
+ *   R = N*K rows that go through the feed-forward blocks.
+ *
+ * Parameters live in one float block with named views (model_params);
+ * activations likewise (model_acts). Matrices are stored (out, in), as
+ * PyTorch's nn.Linear, so y = x W^T. */
+#ifndef MOEGAP_MODEL_H
+#define MOEGAP_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int vocab_size;    /* V */
+    int d_model;       /* C */
+    int n_layers;      /* L */
+    int n_heads;       /* NH */
+    int seq_len;       /* T, the longest context the model is built for */
+    int ffn_hidden;    /* H of the dense SwiGLU; used when n_experts == 0 */
+    int n_experts;     /* E; 0 means a dense model */
+    int top_k;         /* K */
+    int expert_hidden; /* H of each expert's SwiGLU */
+    float lb_coef;     /* alpha of the Switch load-balancing loss */
+    float z_coef;      /* beta of the router z-loss */
+    float rope_theta;
+    float norm_eps;
+} model_config;
+
+/* Fills the fixed parts of the recipe (rope theta 1e4, eps 1e-5, alpha 0.01,
+ * beta 0.001) and zeroes the sizes. */
+void model_config_defaults(model_config *cfg);
+
+/* Checks every field; the message names the field and the expected range. */
+int model_config_validate(const model_config *cfg);
+
+static inline int model_config_is_moe(const model_config *cfg)
+{
+    return cfg->n_experts > 0;
+}
+
+/* One named tensor of the parameter block. */
+typedef struct {
+    const char *name;
+    size_t offset;  /* in floats from the start of the block */
+    size_t size;    /* in floats */
+    int ndim;
+    int shape[4];
+    int decay;      /* 1: AdamW applies weight decay (matrices, embedding) */
+} param_tensor;
+
+enum { MODEL_MAX_TENSORS = 12 };
+
+typedef struct {
+    float *wte;   /* (V, C) token embedding, tied to the output head */
+    float *ln1g;  /* (L, C) attention RMSNorm gain */
+    float *wqkv;  /* (L, 3C, C) q, k and v projections, stacked by rows */
+    float *wo;    /* (L, C, C) attention output projection */
+    float *ln2g;  /* (L, C) feed-forward RMSNorm gain */
+    float *wr;    /* (L, E, C) router; NULL for a dense model */
+    float *w1;    /* (L, E, H, C) SwiGLU gate projection */
+    float *w3;    /* (L, E, H, C) SwiGLU up projection */
+    float *w2;    /* (L, E, C, H) SwiGLU down projection */
+    float *lnfg;  /* (C) final RMSNorm gain */
+} model_params;
+
+/* Activations kept from the forward pass for the backward pass. */
+typedef struct {
+    float *residual; /* (L+1, N, C) residual stream entering each block; [L] leaves the last */
+    float *ln1;      /* (L, N, C) */
+    float *ln1_rstd; /* (L, N) */
+    float *qkv;      /* (L, N, 3C) after rotary embedding of q and k */
+    float *att;      /* (L, B, NH, T, T) attention probabilities */
+    float *atty;     /* (L, N, C) attention output before wo */
+    float *res_mid;  /* (L, N, C) residual after attention */
+    float *ln2;      /* (L, N, C) */
+    float *ln2_rstd; /* (L, N) */
+    float *ffn_x;    /* (L, R, C) feed-forward inputs, grouped by expert (MoE only) */
+    float *ffn_a;    /* (L, R, H) x W1^T */
+    float *ffn_b;    /* (L, R, H) x W3^T */
+    float *ffn_g;    /* (L, R, H) silu(a) * b */
+    float *ffn_y;    /* (L, R, C) each expert's output before gating (MoE only) */
+    float *rlogits;  /* (L, N, E) router logits */
+    float *rprobs;   /* (L, N, E) softmax of the router logits */
+    float *rlse;     /* (L, N) logsumexp of the router logits */
+    float *gate;     /* (L, N, K) gate weights of the chosen experts */
+    int *choice;     /* (L, N, K) chosen experts, best first */
+    int *slot;       /* (L, N, K) row of each choice in the grouped layout */
+    int *row_token;  /* (L, R) token of each grouped row */
+    int *expert_off; /* (L, E+1) first grouped row of each expert */
+    float *lnf;      /* (N, C) */
+    float *lnf_rstd; /* (N) */
+    float *logits;   /* (N, V) probabilities after the loss, gradients after backward */
+    float *losses;   /* (N) per-token cross-entropy */
+} model_acts;
+
+/* Gradient scratch for activations, reused layer by layer. */
+typedef struct {
+    float *dres;   /* (N, C) gradient of the residual stream */
+    float *dln;    /* (N, C) */
+    float *dqkv;   /* (N, 3C) */
+    float *datt;   /* (T, T) one head's attention gradient */
+    float *datty;  /* (N, C) */
+    float *dffn_x; /* (R, C) */
+    float *dffn_y; /* (R, C) */
+    float *dffn_g; /* (R, H) */
+    float *dffn_a; /* (R, H) */
+    float *dffn_b; /* (R, H) */
+    float *drlogits; /* (N, E) */
+} model_grad_scratch;
+
+/* Losses of the last forward pass. */
+typedef struct {
+    double ce;       /* mean cross-entropy, nats/token */
+    double lb;       /* load-balancing loss, averaged over layers, alpha included */
+    double z;        /* router z-loss, averaged over layers, beta included */
+    double total;    /* ce + lb + z: what training minimises */
+} model_losses;
+
+typedef struct {
+    model_config cfg;
+    int max_batch;              /* B the buffers are sized for */
+
+    param_tensor tensors[MODEL_MAX_TENSORS];
+    int n_tensors;
+    size_t n_params;            /* floats in the parameter block */
+    float *params_block;
+    float *grads_block;         /* same layout as params_block */
+    model_params params;
+    model_params grads;
+
+    float *acts_block;
+    model_acts acts;
+    float *scratch_block;
+    model_grad_scratch scratch;
+    int *index_block;
+
+    float *rope_cos;            /* (T, hd/2) */
+    float *rope_sin;            /* (T, hd/2) */
+
+    int last_B, last_T;         /* shape of the last forward pass */
+    model_losses losses;
+    double *expert_load;        /* (L, E) share of assignments per expert, last forward */
+} model;
+
+/* Builds a model with buffers for batches of up to max_batch sequences of up
+ * to cfg->seq_len tokens. Parameters are zero until model_init. */
+int model_create(model *m, const model_config *cfg, int max_batch);
+void model_free(model *m);
+
+/* Draws the initial weights from `seed`: N(0, 0.02), the attention output
+ * and w2 projections scaled by 1/sqrt(2L), RMSNorm gains 1. */
+void model_init(model *m, uint64_t seed);
+
+/* inputs and targets: (B, T) token ids. targets may be NULL (no loss).
+ * Returns MG_EINVAL for a shape or token id out of range. */
+int model_forward(model *m, const uint16_t *inputs, const uint16_t *targets, int B, int T);
+
+/* Zeroes the parameter gradients. */
+void model_zero_grad(model *m);
+
+/* Accumulates d(total loss)/d(parameters) of the last forward pass, which
+ * must have had these inputs and (non-NULL) targets, into m->grads. */
+void model_backward(model *m, const uint16_t *inputs, const uint16_t *targets);
+
+/* Parameters counted from the allocated tensors. */
+size_t model_param_count(const model *m);
+
+const param_tensor *model_find_tensor(const model *m, const char *name);
+
+#endif

@@ -1,0 +1,45 @@
+/* Recipes: INI files that fix a model and its training, read with inih.
+ *
+ *   [model]  vocab_size d_model n_layers n_heads seq_len ffn_hidden
+ *            n_experts top_k expert_hidden lb_coef z_coef rope_theta norm_eps
+ *   [train]  batch_size steps lr warmup min_lr_ratio grad_clip eval_every
+ *            beta1 beta2 eps weight_decay
+ *   [data]   train val   (token files, relative to the recipe's folder)
+ *
+ * Every key is checked: an unknown key, a repeated key, a malformed value or
+ * one out of range is an error naming the file, the line and the key. */
+#ifndef MOEGAP_RECIPE_H
+#define MOEGAP_RECIPE_H
+
+#include "moegap/model.h"
+#include "moegap/optim.h"
+
+#include <stdio.h>
+
+enum { RECIPE_PATH_MAX = 4096 };
+
+typedef struct {
+    model_config model;
+    adamw_config optim;
+    int batch_size;
+    long steps;
+    float lr;           /* peak learning rate */
+    float warmup;       /* share of the steps spent in linear warm-up */
+    float min_lr_ratio; /* cosine decay ends at min_lr_ratio * lr */
+    float grad_clip;    /* global gradient-norm clip */
+    long eval_every;    /* validation every this many steps, and at the end */
+    char train_tokens[RECIPE_PATH_MAX];
+    char val_tokens[RECIPE_PATH_MAX];
+} recipe;
+
+/* The fixed recipe's values for everything a file may leave out. */
+void recipe_defaults(recipe *r);
+int recipe_read(recipe *r, const char *path);
+/* Checks the cross-field rules (the model's, warm-up within the steps, ...). */
+int recipe_validate(const recipe *r);
+/* Writes the resolved recipe, every key, as INI. */
+void recipe_write(const recipe *r, FILE *f);
+/* Linear warm-up length in steps. */
+long recipe_warmup_steps(const recipe *r);
+
+#endif

@@ -1,0 +1,53 @@
+/* The training loop: a recipe and a seed in, a run folder out.
+ *
+ * The run folder holds recipe.ini (the resolved recipe), metrics.tsv (one
+ * row per step and per evaluation) and summary.json (written last and
+ * atomically, so its presence means the run finished). */
+#ifndef MOEGAP_TRAIN_H
+#define MOEGAP_TRAIN_H
+
+#include "moegap/recipe.h"
+#include "moegap/tokens.h"
+
+#include <stdint.h>
+
+typedef struct {
+    const recipe *recipe;
+    uint64_t seed;
+    int threads;         /* OpenBLAS threads */
+    const char *out_dir; /* NULL: write nothing, only return the result */
+    int progress;        /* 0 silent, 1 progress on stderr */
+} train_options;
+
+typedef struct {
+    double best_val;     /* lowest validation CE over all evaluations */
+    long best_step;
+    double final_val;
+    double wall_s;
+    long tokens;         /* training tokens seen */
+    size_t n_params;
+} train_result;
+
+/* Each (B, T+1) window of the training stream once per epoch, in an order
+ * drawn from the run's seed. */
+typedef struct {
+    const token_file *tokens;
+    int B, T;
+    size_t n_windows;
+    size_t *order;
+    size_t pos;          /* next window within the epoch */
+    uint64_t epoch;
+    uint64_t seed;
+} batch_loader;
+
+int loader_create(batch_loader *bl, const token_file *tf, int B, int T, uint64_t seed);
+void loader_free(batch_loader *bl);
+/* Fills inputs and targets, (B, T) each. */
+void loader_next(batch_loader *bl, uint16_t *inputs, uint16_t *targets);
+
+/* Mean cross-entropy over every non-overlapping window of `val`. */
+int eval_loss(model *m, const token_file *val, uint16_t *inputs, uint16_t *targets, double *loss);
+
+int train_run(const train_options *o, train_result *res);
+
+#endif

@@ -1,0 +1,202 @@
+#include "moegap/recipe.h"
+#include "moegap/error.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH } key_type;
+
+typedef struct {
+    const char *section;
+    const char *name;
+    key_type type;
+    size_t offset;
+    double lo, hi; /* inclusive range for numbers */
+} recipe_key;
+
+#define KEY(sec, name, type, field, lo, hi) {sec, name, type, offsetof(recipe, field), lo, hi}
+
+static const recipe_key recipe_keys[] = {
+    KEY("model", "vocab_size", KEY_INT, model.vocab_size, 2, 65536),
+    KEY("model", "d_model", KEY_INT, model.d_model, 2, 65536),
+    KEY("model", "n_layers", KEY_INT, model.n_layers, 1, 1024),
+    KEY("model", "n_heads", KEY_INT, model.n_heads, 1, 65536),
+    KEY("model", "seq_len", KEY_INT, model.seq_len, 1, 65536),
+    KEY("model", "ffn_hidden", KEY_INT, model.ffn_hidden, 0, 1 << 20),
+    KEY("model", "n_experts", KEY_INT, model.n_experts, 0, 64),
+    KEY("model", "top_k", KEY_INT, model.top_k, 1, 8),
+    KEY("model", "expert_hidden", KEY_INT, model.expert_hidden, 0, 1 << 20),
+    KEY("model", "lb_coef", KEY_FLOAT, model.lb_coef, 0, 1e3),
+    KEY("model", "z_coef", KEY_FLOAT, model.z_coef, 0, 1e3),
+    KEY("model", "rope_theta", KEY_FLOAT, model.rope_theta, 1, 1e9),
+    KEY("model", "norm_eps", KEY_FLOAT, model.norm_eps, 1e-12, 1),
+    KEY("train", "batch_size", KEY_INT, batch_size, 1, 1 << 16),
+    KEY("train", "steps", KEY_LONG, steps, 1, 1e12),
+    KEY("train", "lr", KEY_FLOAT, lr, 1e-9, 10),
+    KEY("train", "warmup", KEY_FLOAT, warmup, 0, 1),
+    KEY("train", "min_lr_ratio", KEY_FLOAT, min_lr_ratio, 0, 1),
+    KEY("train", "grad_clip", KEY_FLOAT, grad_clip, 1e-6, 1e6),
+    KEY("train", "eval_every", KEY_LONG, eval_every, 1, 1e12),
+    KEY("train", "beta1", KEY_FLOAT, optim.beta1, 0, 0.999999),
+    KEY("train", "beta2", KEY_FLOAT, optim.beta2, 0, 0.999999),
+    KEY("train", "eps", KEY_FLOAT, optim.eps, 1e-30, 1),
+    KEY("train", "weight_decay", KEY_FLOAT, optim.weight_decay, 0, 10),
+    KEY("data", "train", KEY_PATH, train_tokens, 0, 0),
+    KEY("data", "val", KEY_PATH, val_tokens, 0, 0),
+};
+enum { N_KEYS = sizeof recipe_keys / sizeof recipe_keys[0] };
+
+void recipe_defaults(recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    model_config_defaults(&r->model);
+    r->optim.beta1 = 0.9f;
+    r->optim.beta2 = 0.95f;
+    r->optim.eps = 1e-8f;
+    r->optim.weight_decay = 0.1f;
+    r->batch_size = 32;
+    r->lr = 3e-3f;
+    r->warmup = 0.05f;
+    r->min_lr_ratio = 0.1f;
+    r->grad_clip = 1.0f;
+    r->eval_every = 100;
+}
+
+typedef struct {
+    recipe *r;
+    const char *path;
+    char dir[RECIPE_PATH_MAX]; /* folder of the recipe, for relative paths */
+    int seen[N_KEYS];
+    int line;                  /* lines seen so far, for messages */
+    char msg[600];
+} parse_ctx;
+
+static int parse_number(const recipe_key *k, const char *value, recipe *r, char *msg, size_t msz)
+{
+    char *end = NULL;
+    errno = 0;
+    double v;
+    if (k->type == KEY_FLOAT) {
+        v = strtod(value, &end);
+    } else {
+        long long iv = strtoll(value, &end, 10);
+        v = (double)iv;
+    }
+    if (end == value || *end != '\0' || errno == ERANGE) {
+        snprintf(msg, msz, "'%s' is not %s", value, k->type == KEY_FLOAT ? "a number" : "an integer");
+        return 0;
+    }
+    if (!isfinite(v) || v < k->lo || v > k->hi) {
+        snprintf(msg, msz, "%s is out of range: expected %g..%g", value, k->lo, k->hi);
+        return 0;
+    }
+    char *field = (char *)r + k->offset;
+    if (k->type == KEY_INT)
+        *(int *)field = (int)v;
+    else if (k->type == KEY_LONG)
+        *(long *)field = (long)v;
+    else
+        *(float *)field = (float)v;
+    return 1;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *ctx = user;
+    int i;
+    for (i = 0; i < N_KEYS; i++)
+        if (strcmp(recipe_keys[i].section, section) == 0 && strcmp(recipe_keys[i].name, name) == 0)
+            break;
+    if (i == N_KEYS) {
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: unknown key", section, name);
+        return 0;
+    }
+    const recipe_key *k = &recipe_keys[i];
+    if (ctx->seen[i]++) {
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: key given twice", section, name);
+        return 0;
+    }
+    if (k->type == KEY_PATH) {
+        char *field = (char *)ctx->r + k->offset;
+        int n = value[0] == '/' ? snprintf(field, RECIPE_PATH_MAX, "%s", value)
+                                : snprintf(field, RECIPE_PATH_MAX, "%s%s", ctx->dir, value);
+        if (value[0] == '\0' || n >= RECIPE_PATH_MAX) {
+            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: expected a file path", section, name);
+            return 0;
+        }
+        return 1;
+    }
+    char why[300];
+    if (!parse_number(k, value, ctx->r, why, sizeof why)) {
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", section, name, why);
+        return 0;
+    }
+    return 1;
+}
+
+int recipe_read(recipe *r, const char *path)
+{
+    recipe_defaults(r);
+    parse_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.r = r;
+    ctx.path = path;
+    const char *slash = strrchr(path, '/');
+    if (slash && (size_t)(slash - path + 1) < sizeof ctx.dir)
+        memcpy(ctx.dir, path, (size_t)(slash - path + 1));
+    int line = ini_parse(path, on_key, &ctx);
+    if (line < 0)
+        return error_set(MG_EIO, "%s: cannot open recipe", path);
+    if (line > 0)
+        return error_set(MG_EINVAL, "%s:%d: %s", path, line,
+                         ctx.msg[0] ? ctx.msg : "malformed line (expected key = value or [section])");
+    int rc = recipe_validate(r);
+    if (rc)
+        return error_prefix(rc, "%s: ", path);
+    return MG_OK;
+}
+
+int recipe_validate(const recipe *r)
+{
+    int rc = model_config_validate(&r->model);
+    if (rc)
+        return error_prefix(rc, "[model] ");
+    if (r->batch_size < 1)
+        return error_set(MG_EINVAL, "[train] batch_size: expected at least 1");
+    if (r->steps < 1)
+        return error_set(MG_EINVAL, "[train] steps: expected at least 1");
+    if (r->eval_every < 1)
+        return error_set(MG_EINVAL, "[train] eval_every: expected at least 1");
+    if (!(r->lr > 0))
+        return error_set(MG_EINVAL, "[train] lr: expected a positive learning rate");
+    return MG_OK;
+}
+
+long recipe_warmup_steps(const recipe *r)
+{
+    long w = lroundf(r->warmup * (float)r->steps);
+    return w < 1 ? 1 : w;
+}
+
+void recipe_write(const recipe *r, FILE *f)
+{
+    const char *section = "";
+    for (int i = 0; i < N_KEYS; i++) {
+        const recipe_key *k = &recipe_keys[i];
+        if (strcmp(section, k->section) != 0) {
+            fprintf(f, "%s[%s]\n", i ? "\n" : "", k->section);
+            section = k->section;
+        }
+        const char *field = (const char *)r + k->offset;
+        switch (k->type) {
+        case KEY_INT: fprintf(f, "%s = %d\n", k->name, *(const int *)field); break;
+        case KEY_LONG: fprintf(f, "%s = %ld\n", k->name, *(const long *)field); break;
+        case KEY_FLOAT: fprintf(f, "%s = %.9g\n", k->name, *(const float *)field); break;
+        case KEY_PATH: fprintf(f, "%s = %s\n", k->name, field); break;
+        }
+    }
+}
