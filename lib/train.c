@@ -208,6 +208,8 @@ int train_run(const train_options *o, train_result *res)
         if (metrics)
             metrics_train_row(metrics, &m, step + 1, res->tokens, lr, gnorm, tps);
         double train_ce = m.losses.ce;
+        if (o->on_step)
+            o->on_step(o->user, step + 1, &m.losses);
 
         if ((step + 1) % r->eval_every == 0 || step + 1 == r->steps) {
             double v;

@@ -58,7 +58,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "moegap train: %s\n", error_message());
         return 1;
     }
-    train_options o = {&r, seed, (int)threads, out, !quiet};
+    train_options o = {&r, seed, (int)threads, out, !quiet, NULL, NULL};
     train_result res;
     if (train_run(&o, &res)) {
         fprintf(stderr, "moegap train: %s\n", error_message());

@@ -17,6 +17,10 @@ typedef struct {
     int threads;         /* OpenBLAS threads */
     const char *out_dir; /* NULL: write nothing, only return the result */
     int progress;        /* 0 silent, 1 progress on stderr */
+    /* Called after every update with that step's losses (NULL: none);
+     * tests use it to compare runs bit for bit. */
+    void (*on_step)(void *user, long step, const model_losses *losses);
+    void *user;
 } train_options;
 
 typedef struct {
