@@ -1,19 +1,12 @@
 #include "layers.h"
+#include "vmath.h"
 
 #include <math.h>
 
 float softmax_inplace(float *x, int n)
 {
-    float mx = x[0];
-    for (int i = 1; i < n; i++)
-        mx = x[i] > mx ? x[i] : mx;
-    float sum = 0.0f;
-    for (int i = 0; i < n; i++) {
-        x[i] = expf(x[i] - mx);
-        sum += x[i];
-    }
-    float inv = 1.0f / sum;
-    for (int i = 0; i < n; i++)
-        x[i] *= inv;
+    float mx = vm_max(x, (size_t)n);
+    float sum = vm_exp_sum(x, (size_t)n, mx);
+    vm_scale(x, (size_t)n, 1.0f / sum);
     return mx + logf(sum);
 }

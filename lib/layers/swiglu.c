@@ -1,8 +1,6 @@
 #include "layers.h"
 
-#include <math.h>
-
-static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+#include "vmath.h"
 
 void swiglu_forward(float *y, float *a, float *b, float *g, const float *x,
                     const float *w1, const float *w3, const float *w2, int R, int C, int H)
@@ -11,9 +9,7 @@ void swiglu_forward(float *y, float *a, float *b, float *g, const float *x,
         return;
     matmul_forward(a, x, w1, R, C, H, 0.0f);
     matmul_forward(b, x, w3, R, C, H, 0.0f);
-    size_t n = (size_t)R * H;
-    for (size_t i = 0; i < n; i++)
-        g[i] = a[i] * sigmoidf(a[i]) * b[i];
+    vm_swiglu(g, a, b, (size_t)R * H);
     matmul_forward(y, g, w2, R, H, C, 0.0f);
 }
 
@@ -29,12 +25,7 @@ void swiglu_backward(float *dx, float *dw1, float *dw3, float *dw2,
         dg[i] = 0.0f;
     matmul_backward(dg, dw2, dy, g, w2, R, H, C);
     /* silu(a) = a s(a);  silu'(a) = s(a) (1 + a (1 - s(a))) */
-    for (size_t i = 0; i < n; i++) {
-        float s = sigmoidf(a[i]);
-        float silu = a[i] * s;
-        db[i] = dg[i] * silu;
-        da[i] = dg[i] * b[i] * s * (1.0f + a[i] * (1.0f - s));
-    }
+    vm_swiglu_backward(da, db, dg, a, b, n);
     matmul_backward(dx, dw1, da, x, w1, R, C, H);
     matmul_backward(dx, dw3, db, x, w3, R, C, H);
 }

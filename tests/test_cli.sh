@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The moegap command: help, argument errors, bad input named by file, line
+# and field, and a run folder that only looks finished when it is.
+# usage: test_cli.sh MOEGAP_EXE WORKDIR
+set -uo pipefail
+moegap=$1
+work=$2/cli_$$
+rm -rf "$work"
+mkdir -p "$work"
+fails=0
+
+# expect STATUS PATTERN -- command...: exit status and a pattern in its output
+expect() {
+  local want=$1 pattern=$2
+  shift 3
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [[ $status -ne $want ]]; then
+    echo "FAIL: '$*' exited $status, expected $want"; echo "$out" | head -5; fails=$((fails + 1))
+  elif [[ -n $pattern ]] && ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL: '$*' output lacks /$pattern/:"; echo "$out" | head -5; fails=$((fails + 1))
+  else
+    echo "ok: $* -> $status"
+  fi
+}
+
+expect 0 "usage: moegap <command>" -- "$moegap" --help
+expect 2 "usage" -- "$moegap"
+expect 2 "unknown command 'fly'" -- "$moegap" fly
+expect 0 "usage: moegap train" -- "$moegap" train --help
+expect 0 "usage: moegap synth" -- "$moegap" synth --help
+expect 2 "required" -- "$moegap" train --recipe x.ini
+expect 2 "--seed: 'abc' is not an integer" -- "$moegap" train --recipe x.ini --seed abc --out o
+expect 2 "--threads" -- "$moegap" train --recipe x.ini --seed 1 --out o --threads 0
+expect 2 "unknown or incomplete option '--bogus'" -- "$moegap" train --bogus
+
+expect 0 "" -- "$moegap" synth --out "$work/train.tok" --tokens 30000 --vocab 64 --seed 3
+expect 0 "" -- "$moegap" synth --out "$work/val.tok" --tokens 3000 --vocab 64 --seed 3 --part 10
+expect 1 "vocab_size 4" -- "$moegap" synth --out "$work/x.tok" --tokens 10 --vocab 4
+
+cat >"$work/ok.ini" <<'INI'
+[model]
+vocab_size = 64
+d_model = 16
+n_layers = 1
+n_heads = 2
+seq_len = 16
+ffn_hidden = 32
+[train]
+batch_size = 4
+steps = 10
+eval_every = 5
+[data]
+train = train.tok
+val = val.tok
+INI
+expect 0 "best validation loss" -- "$moegap" train --recipe "$work/ok.ini" --seed 1 --out "$work/run" --quiet
+for f in recipe.ini metrics.tsv summary.json; do
+  [[ -s $work/run/$f ]] || { echo "FAIL: run folder lacks $f"; fails=$((fails + 1)); }
+done
+rows=$(grep -c '^train' "$work/run/metrics.tsv")
+evals=$(grep -c '^eval' "$work/run/metrics.tsv")
+[[ $rows -eq 10 && $evals -eq 2 ]] || { echo "FAIL: metrics.tsv has $rows train and $evals eval rows, expected 10 and 2"; fails=$((fails + 1)); }
+
+sed 's/n_heads = 2/n_heads = 2\nwidth = 9/' "$work/ok.ini" >"$work/unknown.ini"
+expect 1 "unknown.ini:6: \[model\] width: unknown key" -- "$moegap" train --recipe "$work/unknown.ini" --seed 1 --out "$work/r2"
+sed 's/steps = 10/steps = -4/' "$work/ok.ini" >"$work/neg.ini"
+expect 1 "neg.ini:10: \[train\] steps: -4 is out of range" -- "$moegap" train --recipe "$work/neg.ini" --seed 1 --out "$work/r2"
+sed 's/vocab_size = 64/vocab_size = 100/' "$work/ok.ini" >"$work/vocab.ini"
+expect 1 "vocab_size: the recipe says 100 but .*train.tok has 64" -- "$moegap" train --recipe "$work/vocab.ini" --seed 1 --out "$work/r2"
+sed 's/train = train.tok/train = missing.tok/' "$work/ok.ini" >"$work/missing.ini"
+expect 1 "missing.tok: cannot open" -- "$moegap" train --recipe "$work/missing.ini" --seed 1 --out "$work/r2"
+printf 'not a token file at all, long enough to hold a header' >"$work/junk.tok"
+sed 's/val = val.tok/val = junk.tok/' "$work/ok.ini" >"$work/junk.ini"
+expect 1 "junk.tok: magic" -- "$moegap" train --recipe "$work/junk.ini" --seed 1 --out "$work/r2"
+# a run killed mid-way over a finished one leaves no summary that looks finished
+sed 's/steps = 10/steps = 1000000/' "$work/ok.ini" >"$work/long.ini"
+"$moegap" train --recipe "$work/long.ini" --seed 1 --out "$work/run" --quiet &
+pid=$!
+for _ in $(seq 100); do
+  (( $(grep -c '^train' "$work/run/metrics.tsv" 2>/dev/null || echo 0) > 20 )) && break
+  sleep 0.1
+done
+kill -9 $pid; wait $pid 2>/dev/null
+if [[ -e $work/run/summary.json ]]; then
+  echo "FAIL: a killed run left summary.json"; fails=$((fails + 1))
+else
+  echo "ok: killed run left no summary.json"
+fi
+
+if ((fails)); then echo "test_cli: FAIL ($fails)"; exit 1; fi
+rm -rf "$work"
+echo "test_cli: PASS"
