@@ -2,7 +2,8 @@
  *
  * Each (batch, head) pair is three small matrix products on strided views
  * of the packed qkv rows: S = Q K^T / sqrt(hd), P = causal softmax(S),
- * Y = P V. */
+ * Y = P V. Outputs are zeroed with memset and every product accumulates
+ * (beta 1): the same bits as beta 0, without OpenBLAS's slower zeroing. */
 #include "layers.h"
 
 #include <cblas.h>
@@ -14,6 +15,7 @@ void attention_forward(float *y, float *att, const float *qkv, int B, int T, int
     int hd = C / NH;
     int ld = 3 * C;
     float scale = 1.0f / sqrtf((float)hd);
+    memset(y, 0, sizeof(float) * (size_t)B * T * C);
     for (int b = 0; b < B; b++)
         for (int h = 0; h < NH; h++) {
             const float *Q = qkv + (size_t)b * T * ld + h * hd;
@@ -22,8 +24,9 @@ void attention_forward(float *y, float *att, const float *qkv, int B, int T, int
             float *P = att + ((size_t)b * NH + h) * T * T;
             float *Y = y + (size_t)b * T * C + h * hd;
             /* S (T,T) = scale * Q (T,hd) K^T (hd,T) */
+            memset(P, 0, sizeof(float) * T * T);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
-                        scale, Q, ld, K, ld, 0.0f, P, T);
+                        scale, Q, ld, K, ld, 1.0f, P, T);
             for (int t = 0; t < T; t++) {
                 float *row = P + (size_t)t * T;
                 softmax_inplace(row, t + 1);
@@ -31,7 +34,7 @@ void attention_forward(float *y, float *att, const float *qkv, int B, int T, int
             }
             /* Y (T,hd) = P (T,T) V (T,hd); masked entries of P are zero */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
-                        1.0f, P, T, V, ld, 0.0f, Y, C);
+                        1.0f, P, T, V, ld, 1.0f, Y, C);
         }
 }
 
@@ -41,6 +44,7 @@ void attention_backward(float *dqkv, float *datt, const float *dy, const float *
     int hd = C / NH;
     int ld = 3 * C;
     float scale = 1.0f / sqrtf((float)hd);
+    memset(dqkv, 0, sizeof(float) * (size_t)B * T * ld);
     for (int b = 0; b < B; b++)
         for (int h = 0; h < NH; h++) {
             const float *Q = qkv + (size_t)b * T * ld + h * hd;
@@ -52,11 +56,12 @@ void attention_backward(float *dqkv, float *datt, const float *dy, const float *
             float *dK = dQ + C;
             float *dV = dQ + 2 * C;
             /* dP (T,T) = dY (T,hd) V^T (hd,T) */
+            memset(datt, 0, sizeof(float) * T * T);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
-                        1.0f, dY, C, V, ld, 0.0f, datt, T);
+                        1.0f, dY, C, V, ld, 1.0f, datt, T);
             /* dV (T,hd) = P^T (T,T) dY (T,hd) */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
-                        1.0f, P, T, dY, C, 0.0f, dV, ld);
+                        1.0f, P, T, dY, C, 1.0f, dV, ld);
             /* softmax backward, row by row: dS = P * (dP - sum(P * dP)) */
             for (int t = 0; t < T; t++) {
                 const float *p = P + (size_t)t * T;
@@ -70,9 +75,9 @@ void attention_backward(float *dqkv, float *datt, const float *dy, const float *
             }
             /* dQ (T,hd) = scale * dS (T,T) K (T,hd) */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
-                        scale, datt, T, K, ld, 0.0f, dQ, ld);
+                        scale, datt, T, K, ld, 1.0f, dQ, ld);
             /* dK (T,hd) = scale * dS^T (T,T) Q (T,hd) */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
-                        scale, datt, T, Q, ld, 0.0f, dK, ld);
+                        scale, datt, T, Q, ld, 1.0f, dK, ld);
         }
 }
