@@ -1,5 +1,6 @@
 #include "moegap/optim.h"
 #include "moegap/error.h"
+#include "layers/vmath.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ double grad_clip_global(float *grads, size_t n, double max_norm)
     return norm;
 }
 
-void adamw_step(adamw_state *s, model *m, float lr)
+VM_CLONES void adamw_step(adamw_state *s, model *m, float lr)
 {
     const adamw_config *c = &s->cfg;
     s->step++;

@@ -3,6 +3,7 @@
 #include "moegap/error.h"
 #include "layers/layers.h"
 #include "layers/moe_limits.h"
+#include "layers/vmath.h"
 #include "rng.h"
 
 #include <math.h>
@@ -376,8 +377,7 @@ int model_forward(model *m, const uint16_t *inputs, const uint16_t *targets, int
                            ln2, p->w1 + l * H * C, p->w3 + l * H * C, p->w2 + l * C * H,
                            (int)N, (int)C, (int)H);
         }
-        for (size_t i = 0; i < N * C; i++)
-            out[i] += res_mid[i];
+        vm_add(out, res_mid, N * C);
     }
     rmsnorm_forward(a->lnf, a->lnf_rstd, a->residual + L * N * C, p->lnfg, (int)N, (int)C, c->norm_eps);
     matmul_forward(a->logits, a->lnf, p->wte, (int)N, (int)C, (int)V, 0.0f);

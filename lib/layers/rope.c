@@ -1,4 +1,5 @@
 #include "layers.h"
+#include "vmath.h"
 
 #include <math.h>
 
@@ -16,7 +17,7 @@ void rope_tables(float *cos_t, float *sin_t, int T, int hd, float theta)
 }
 
 /* Rotates every head of every row by +angle (sign 1) or -angle (sign -1). */
-static void rope_rotate(float *x, int B, int T, int NH, int hd, int stride,
+VM_CLONES static void rope_rotate(float *x, int B, int T, int NH, int hd, int stride,
                         const float *cos_t, const float *sin_t, float sign)
 {
     int half = hd / 2;

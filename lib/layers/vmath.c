@@ -6,7 +6,7 @@
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
-#define CLONES __attribute__((target_clones("avx2", "default")))
+#define CLONES VM_CLONES
 /* The helpers below pass 32-byte vectors by value; they are always inlined
  * into the clones, so no call ever uses the ABI GCC warns about. */
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -158,4 +158,10 @@ CLONES void vm_swiglu_backward(float *da, float *db, const float *dg, const floa
         db[i] = dg[i] * (a[i] * s);
         da[i] = dg[i] * b[i] * s * (1.0f + a[i] * (1.0f - s));
     }
+}
+
+CLONES void vm_add(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
 }

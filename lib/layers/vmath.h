@@ -11,6 +11,15 @@
 
 #include <stddef.h>
 
+/* Compiles a function for AVX2 and for the baseline, picked at load time.
+ * For the plain loops it marks, both clones do the same IEEE operations in
+ * the same order (no contraction into FMA under -std=c11), so the choice
+ * never changes a result. */
+#define VM_CLONES __attribute__((target_clones("avx2", "default")))
+
+/* y[i] += x[i] */
+void vm_add(float *y, const float *x, size_t n);
+
 /* max of x[0..n), n >= 1 */
 float vm_max(const float *x, size_t n);
 /* x[i] = exp(x[i] - shift); returns the sum of the new x */

@@ -1,4 +1,5 @@
 #include "layers.h"
+#include "vmath.h"
 
 double xent_forward(float *losses, float *logits, const uint16_t *targets, int N, int V)
 {
@@ -20,7 +21,6 @@ void xent_backward(float *probs, const uint16_t *targets, int N, int V, float dl
     for (int n = 0; n < N; n++) {
         float *row = probs + (size_t)n * V;
         row[targets[n]] -= 1.0f;
-        for (int v = 0; v < V; v++)
-            row[v] *= scale;
+        vm_scale(row, (size_t)V, scale);
     }
 }
