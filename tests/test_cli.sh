@@ -33,11 +33,12 @@ expect 0 "usage: moegap synth" -- "$moegap" synth --help
 expect 2 "required" -- "$moegap" train --recipe x.ini
 expect 2 "--seed: 'abc' is not an integer" -- "$moegap" train --recipe x.ini --seed abc --out o
 expect 2 "--threads" -- "$moegap" train --recipe x.ini --seed 1 --out o --threads 0
-expect 2 "unknown or incomplete option '--bogus'" -- "$moegap" train --bogus
+expect 2 "unknown option '--bogus'" -- "$moegap" train --bogus
+expect 2 "--out needs a value" -- "$moegap" train --recipe x.ini --seed 1 --out
 
 expect 0 "" -- "$moegap" synth --out "$work/train.tok" --tokens 30000 --vocab 64 --seed 3
 expect 0 "" -- "$moegap" synth --out "$work/val.tok" --tokens 3000 --vocab 64 --seed 3 --part 10
-expect 1 "vocab_size 4" -- "$moegap" synth --out "$work/x.tok" --tokens 10 --vocab 4
+expect 2 "--vocab: expected 8..65536" -- "$moegap" synth --out "$work/x.tok" --tokens 10 --vocab 4
 
 cat >"$work/ok.ini" <<'INI'
 [model]

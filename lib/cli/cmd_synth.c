@@ -25,35 +25,17 @@ int cmd_synth(int argc, char **argv)
 {
     const char *out = NULL;
     unsigned long long n = 0, vocab = 0, seed = 0, part = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (strcmp(a, "--out") == 0 && v) {
-            out = argv[++i];
-        } else if (strcmp(a, "--tokens") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], 1ULL << 34, &n))
-                return 2;
-        } else if (strcmp(a, "--vocab") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], 65536, &vocab))
-                return 2;
-        } else if (strcmp(a, "--seed") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], ~0ULL, &seed))
-                return 2;
-        } else if (strcmp(a, "--part") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], 1000, &part))
-                return 2;
-        } else {
-            fprintf(stderr, "moegap synth: unknown or incomplete option '%s'\n\n%s", a, usage);
-            return 2;
-        }
-    }
-    if (!out || n == 0 || vocab == 0) {
-        fprintf(stderr, "moegap synth: --out, --tokens and --vocab are required\n\n%s", usage);
-        return 2;
-    }
+    cli_option opts[] = {
+        {"--out", CLI_STRING, &out, 1, 0, 0, 0},
+        {"--tokens", CLI_U64, &n, 1, 1, 1ULL << 34, 0},
+        {"--vocab", CLI_U64, &vocab, 1, 8, 65536, 0},
+        {"--seed", CLI_U64, &seed, 0, 0, ~0ULL, 0},
+        {"--part", CLI_U64, &part, 0, 0, 1000, 0},
+        {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
+    };
+    int rc = cli_parse("synth", usage, argc, argv, opts);
+    if (rc != CLI_OK)
+        return rc == CLI_HELP ? 0 : rc;
     /* Parts are disjoint stretches of one long stream. */
     size_t total = (size_t)n * (part + 1);
     uint16_t *ids = malloc(sizeof(uint16_t) * total);
@@ -61,7 +43,7 @@ int cmd_synth(int argc, char **argv)
         fprintf(stderr, "moegap synth: out of memory for %zu tokens\n", total);
         return 1;
     }
-    int rc = tokens_synthesize(ids, total, (uint32_t)vocab, seed);
+    rc = tokens_synthesize(ids, total, (uint32_t)vocab, seed);
     if (!rc)
         rc = tokens_write(out, ids + (size_t)n * part, (size_t)n, (uint32_t)vocab, 0);
     free(ids);

@@ -22,37 +22,18 @@ int cmd_train(int argc, char **argv)
 {
     const char *recipe_path = NULL, *out = NULL;
     unsigned long long seed = 0, threads = 1;
-    int have_seed = 0, quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--recipe") == 0 && v) {
-            recipe_path = argv[++i];
-        } else if (strcmp(a, "--out") == 0 && v) {
-            out = argv[++i];
-        } else if (strcmp(a, "--seed") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], ~0ULL, &seed))
-                return 2;
-            have_seed = 1;
-        } else if (strcmp(a, "--threads") == 0 && v) {
-            if (!cli_parse_u64(a, argv[++i], 256, &threads) || threads == 0) {
-                fprintf(stderr, "moegap train: --threads: expected 1..256\n");
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "moegap train: unknown or incomplete option '%s'\n\n%s", a, usage);
-            return 2;
-        }
-    }
-    if (!recipe_path || !out || !have_seed) {
-        fprintf(stderr, "moegap train: --recipe, --seed and --out are required\n\n%s", usage);
-        return 2;
-    }
+    int quiet = 0;
+    cli_option opts[] = {
+        {"--recipe", CLI_STRING, &recipe_path, 1, 0, 0, 0},
+        {"--seed", CLI_U64, &seed, 1, 0, ~0ULL, 0},
+        {"--out", CLI_STRING, &out, 1, 0, 0, 0},
+        {"--threads", CLI_U64, &threads, 0, 1, 256, 0},
+        {"--quiet", CLI_FLAG, &quiet, 0, 0, 0, 0},
+        {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
+    };
+    int rc = cli_parse("train", usage, argc, argv, opts);
+    if (rc != CLI_OK)
+        return rc == CLI_HELP ? 0 : rc;
     recipe r;
     if (recipe_read(&r, recipe_path)) {
         fprintf(stderr, "moegap train: %s\n", error_message());

@@ -2,12 +2,31 @@
 #define MOEGAP_CLI_COMMANDS_H
 
 /* Each subcommand takes the arguments after its name and returns the
- * process exit status. */
+ * process exit status: 0 done, 1 failed on its input or work, 2 misused. */
 int cmd_train(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 
 /* Parses a non-negative integer option value or prints why not. */
 int cli_parse_u64(const char *opt, const char *value, unsigned long long max,
                   unsigned long long *out);
+
+/* --- option tables ------------------------------------------------------- */
+typedef enum { CLI_FLAG, CLI_STRING, CLI_U64 } cli_kind;
+
+typedef struct {
+    const char *name;            /* "--seed" */
+    cli_kind kind;
+    void *dest;                  /* int* (flag), const char** (string), unsigned long long* */
+    int required;
+    unsigned long long min, max; /* range of a CLI_U64 */
+    int given;                   /* set by cli_parse */
+} cli_option;
+
+enum { CLI_OK = 0, CLI_HELP = -1, CLI_ERROR = 2 };
+
+/* Parses argv[1..argc) against opts (ended by an entry with name NULL).
+ * Prints the usage for --help (CLI_HELP: exit 0) and a message naming the
+ * option for any misuse (CLI_ERROR: exit 2). */
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_option *opts);
 
 #endif

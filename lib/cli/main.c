@@ -1,9 +1,7 @@
 /* moegap: the command-line front of the library. */
 #include "commands.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -14,24 +12,6 @@ static const char usage[] =
     "  synth   write a synthetic token stream (for tests and the demo job)\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
-
-int cli_parse_u64(const char *opt, const char *value, unsigned long long max,
-                  unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (!value || value[0] == '-' || value[0] == '\0') {
-        fprintf(stderr, "moegap: %s: expected a non-negative integer\n", opt);
-        return 0;
-    }
-    unsigned long long v = strtoull(value, &end, 10);
-    if (*end != '\0' || errno == ERANGE || v > max) {
-        fprintf(stderr, "moegap: %s: '%s' is not an integer in 0..%llu\n", opt, value, max);
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
 
 int main(int argc, char **argv)
 {
