@@ -46,6 +46,13 @@ void loader_free(batch_loader *bl)
     bl->order = NULL;
 }
 
+void loader_seek(batch_loader *bl, uint64_t epoch, size_t pos)
+{
+    bl->epoch = epoch;
+    loader_shuffle(bl);
+    bl->pos = pos < bl->n_windows ? pos : bl->n_windows;
+}
+
 void loader_next(batch_loader *bl, uint16_t *inputs, uint16_t *targets)
 {
     for (int b = 0; b < bl->B; b++) {

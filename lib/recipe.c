@@ -145,9 +145,24 @@ int recipe_read(recipe *r, const char *path)
     memset(&ctx, 0, sizeof ctx);
     ctx.r = r;
     ctx.path = path;
+    /* Data paths resolve against the recipe's folder, made absolute so the
+     * resolved recipe a run folder keeps still names the same files. */
+    char folder[RECIPE_PATH_MAX];
     const char *slash = strrchr(path, '/');
-    if (slash && (size_t)(slash - path + 1) < sizeof ctx.dir)
-        memcpy(ctx.dir, path, (size_t)(slash - path + 1));
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (len >= sizeof folder)
+        return error_set(MG_EINVAL, "%s: path too long", path);
+    memcpy(folder, slash ? path : ".", slash ? len : 1);
+    folder[slash ? len : 1] = '\0';
+    if (slash && len == 0)
+        strcpy(folder, "/");
+    char *abs = realpath(folder, NULL);
+    if (!abs)
+        return error_set(MG_EIO, "%s: cannot open recipe: %s", path, strerror(errno));
+    int n = snprintf(ctx.dir, sizeof ctx.dir, "%s/", strcmp(abs, "/") == 0 ? "" : abs);
+    free(abs);
+    if (n >= (int)sizeof ctx.dir)
+        return error_set(MG_EINVAL, "%s: path too long", path);
     int line = ini_parse(path, on_key, &ctx);
     if (line < 0)
         return error_set(MG_EIO, "%s: cannot open recipe", path);
@@ -182,6 +197,34 @@ long recipe_warmup_steps(const recipe *r)
     return w < 1 ? 1 : w;
 }
 
+/* The shortest decimal that reads back as the same float (0.01, not
+ * 0.00999999978), so resolved recipes stay readable. Static buffer. */
+static const char *float_text(float v)
+{
+    static char buf[32];
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtof(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+char *recipe_to_string(const recipe *r)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return NULL;
+    recipe_write(r, f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 void recipe_write(const recipe *r, FILE *f)
 {
     const char *section = "";
@@ -195,7 +238,7 @@ void recipe_write(const recipe *r, FILE *f)
         switch (k->type) {
         case KEY_INT: fprintf(f, "%s = %d\n", k->name, *(const int *)field); break;
         case KEY_LONG: fprintf(f, "%s = %ld\n", k->name, *(const long *)field); break;
-        case KEY_FLOAT: fprintf(f, "%s = %.9g\n", k->name, *(const float *)field); break;
+        case KEY_FLOAT: fprintf(f, "%s = %s\n", k->name, float_text(*(const float *)field)); break;
         case KEY_PATH: fprintf(f, "%s = %s\n", k->name, field); break;
         }
     }

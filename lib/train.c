@@ -2,11 +2,14 @@
 #include "moegap/error.h"
 #include "moegap/fileio.h"
 #include "moegap/optim.h"
+#include "moegap/checkpoint.h"
+#include "provenance.h"
 
 #include <cblas.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +29,6 @@ static int path_join(char *dst, size_t n, const char *dir, const char *name)
     if ((size_t)snprintf(dst, n, "%s/%s", dir, name) >= n)
         return error_set(MG_EINVAL, "%s/%s: path too long", dir, name);
     return MG_OK;
-}
-
-static int write_recipe(const char *dir, const recipe *r)
-{
-    char path[RECIPE_PATH_MAX + 64];
-    int rc = path_join(path, sizeof path, dir, "recipe.ini");
-    atomic_file af;
-    if (rc || (rc = atomic_open(&af, path)))
-        return rc;
-    recipe_write(r, af.f);
-    return atomic_commit(&af);
 }
 
 static int write_summary(const char *dir, const train_options *o, const train_result *res,
@@ -119,6 +111,72 @@ static void progress(const train_options *o, long step, long total, double loss,
     }
 }
 
+/* Keeps only the complete rows of metrics.tsv up to `step`, so a resumed
+ * run's file reads as if it had never stopped. */
+static int metrics_truncate(const char *path, long step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return error_set(MG_EIO, "%s: cannot reopen to resume: %s", path, strerror(errno));
+    atomic_file af;
+    int rc = atomic_open(&af, path);
+    if (rc) {
+        fclose(in);
+        return rc;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int first = 1;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        if (line[len - 1] != '\n')
+            break; /* a row cut short by the kill */
+        long row_step = -1;
+        char *tab = strchr(line, '\t');
+        if (tab)
+            row_step = strtol(tab + 1, NULL, 10);
+        if (first || (row_step >= 0 && row_step <= step))
+            fputs(line, af.f);
+        first = 0;
+    }
+    free(line);
+    fclose(in);
+    return atomic_commit(&af);
+}
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* The files of a run folder. */
+typedef struct {
+    char recipe[RECIPE_PATH_MAX + 64];
+    char provenance[RECIPE_PATH_MAX + 64];
+    char metrics[RECIPE_PATH_MAX + 64];
+    char checkpoint[RECIPE_PATH_MAX + 64];
+    char summary[RECIPE_PATH_MAX + 64];
+} run_paths;
+
+static int run_paths_make(run_paths *p, const char *dir)
+{
+    int rc;
+    if ((rc = path_join(p->recipe, sizeof p->recipe, dir, "recipe.ini")) ||
+        (rc = path_join(p->provenance, sizeof p->provenance, dir, "provenance.json")) ||
+        (rc = path_join(p->metrics, sizeof p->metrics, dir, "metrics.tsv")) ||
+        (rc = path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.bin")))
+        return rc;
+    return path_join(p->summary, sizeof p->summary, dir, "summary.json");
+}
+
+static void state_to_result(const train_state *st, train_result *res)
+{
+    res->best_val = st->best_val;
+    res->best_step = (long)st->best_step;
+    res->final_val = st->final_val;
+    res->tokens = (long)st->tokens;
+    res->wall_s = st->wall_s;
+}
+
 int train_run(const train_options *o, train_result *res)
 {
     const recipe *r = o->recipe;
@@ -134,8 +192,15 @@ int train_run(const train_options *o, train_result *res)
     batch_loader bl = {0};
     FILE *metrics = NULL;
     uint16_t *inputs = NULL, *targets = NULL;
+    char *recipe_text = NULL;
+    run_paths paths;
+    char start_time[32];
+    struct sigaction old_int, old_term;
+    int handlers = 0;
     const int B = r->batch_size, T = r->model.seq_len;
+    train_state st = {0, 0, INFINITY, 0, NAN, 0, 0, 0.0};
 
+    provenance_now(start_time);
     if ((rc = tokens_read(&train, r->train_tokens)) || (rc = tokens_read(&val, r->val_tokens)))
         goto done;
     if ((int)train.vocab_size != r->model.vocab_size || (int)val.vocab_size != r->model.vocab_size) {
@@ -158,7 +223,8 @@ int train_run(const train_options *o, train_result *res)
         goto done;
     inputs = malloc(sizeof(uint16_t) * B * T);
     targets = malloc(sizeof(uint16_t) * B * T);
-    if (!inputs || !targets) {
+    recipe_text = recipe_to_string(r);
+    if (!inputs || !targets || !recipe_text) {
         rc = error_set(MG_ENOMEM, "out of memory for batches");
         goto done;
     }
@@ -167,28 +233,53 @@ int train_run(const train_options *o, train_result *res)
             rc = error_set(MG_EIO, "%s: cannot create run folder: %s", o->out_dir, strerror(errno));
             goto done;
         }
-        char path[RECIPE_PATH_MAX + 64];
-        char done_path[RECIPE_PATH_MAX + 64];
+        if ((rc = run_paths_make(&paths, o->out_dir)))
+            goto done;
         /* a stale summary would make an unfinished run look finished */
-        if ((rc = path_join(done_path, sizeof done_path, o->out_dir, "summary.json")) ||
-            (rc = path_join(path, sizeof path, o->out_dir, "metrics.tsv")))
-            goto done;
-        remove(done_path);
-        if ((rc = write_recipe(o->out_dir, r)))
-            goto done;
-        metrics = fopen(path, "w");
+        remove(paths.summary);
+        if (o->resume && access(paths.checkpoint, F_OK) == 0) {
+            if ((rc = checkpoint_load(paths.checkpoint, &m, &opt, &st, recipe_text, &o->seed, NULL)))
+                goto done;
+            loader_seek(&bl, st.loader_epoch, (size_t)st.loader_pos);
+            res->resumed_from = (long)st.step;
+            if ((rc = metrics_truncate(paths.metrics, (long)st.step)))
+                goto done;
+            metrics = fopen(paths.metrics, "a");
+        } else {
+            remove(paths.checkpoint);
+            metrics = fopen(paths.metrics, "w");
+            if (metrics)
+                metrics_header(metrics, &m);
+        }
         if (!metrics) {
-            rc = error_set(MG_EIO, "%s: cannot create: %s", path, strerror(errno));
+            rc = error_set(MG_EIO, "%s: cannot open: %s", paths.metrics, strerror(errno));
             goto done;
         }
-        metrics_header(metrics, &m);
+        atomic_file af;
+        if ((rc = atomic_open(&af, paths.recipe)))
+            goto done;
+        fputs(recipe_text, af.f);
+        if ((rc = atomic_commit(&af)) ||
+            (rc = provenance_write(paths.provenance, o, start_time, NULL, res->resumed_from)))
+            goto done;
+        /* Ctrl-C or a scheduler's TERM: finish the step, save, then stop. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        stop_signal = 0;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        handlers = 1;
     }
 
+    if (!handlers)
+        stop_signal = 0;
     lr_schedule sched = {r->lr, recipe_warmup_steps(r), r->steps, r->min_lr_ratio};
-    double t0 = now_s();
-    res->best_val = INFINITY;
+    double t0 = now_s(), wall0 = st.wall_s;
+    long tokens0 = (long)st.tokens;
     res->n_params = m.n_params;
-    for (long step = 0; step < r->steps; step++) {
+    for (long step = (long)st.step; step < r->steps; step++) {
         double ts = now_s();
         loader_next(&bl, inputs, targets);
         if ((rc = model_forward(&m, inputs, targets, B, T)))
@@ -203,14 +294,18 @@ int train_run(const train_options *o, train_result *res)
         double gnorm = grad_clip_global(m.grads_block, m.n_params, r->grad_clip);
         float lr = schedule_lr(&sched, step);
         adamw_step(&opt, &m, lr);
-        res->tokens += (long)B * T;
+        st.step = step + 1;
+        st.tokens += (long)B * T;
+        st.loader_epoch = bl.epoch;
+        st.loader_pos = bl.pos;
         double tps = B * T / (now_s() - ts);
         if (metrics)
-            metrics_train_row(metrics, &m, step + 1, res->tokens, lr, gnorm, tps);
+            metrics_train_row(metrics, &m, step + 1, (long)st.tokens, lr, gnorm, tps);
         double train_ce = m.losses.ce;
         if (o->on_step)
             o->on_step(o->user, step + 1, &m.losses);
 
+        int saved = 0;
         if ((step + 1) % r->eval_every == 0 || step + 1 == r->steps) {
             double v;
             if ((rc = eval_loss(&m, &val, inputs, targets, &v)))
@@ -219,37 +314,107 @@ int train_run(const train_options *o, train_result *res)
                 rc = error_set(MG_ENUM, "step %ld: validation loss is %g; stopping", step + 1, v);
                 goto done;
             }
-            if (v < res->best_val) {
-                res->best_val = v;
-                res->best_step = step + 1;
+            if (v < st.best_val) {
+                st.best_val = v;
+                st.best_step = step + 1;
             }
-            res->final_val = v;
-            if (metrics)
-                metrics_eval_row(metrics, &m, step + 1, res->tokens, v);
+            st.final_val = v;
+            if (metrics) {
+                metrics_eval_row(metrics, &m, step + 1, (long)st.tokens, v);
+                /* rows before the checkpoint must be on disk before it */
+                fflush(metrics);
+                st.wall_s = wall0 + (now_s() - t0);
+                if ((rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed)))
+                    goto done;
+                saved = 1;
+            }
         }
-        progress(o, step + 1, r->steps, train_ce, res->tokens / (now_s() - t0), now_s() - t0);
+        progress(o, step + 1, r->steps, train_ce, (st.tokens - tokens0) / (now_s() - t0),
+                 now_s() - t0);
+        if (stop_signal && step + 1 < r->steps) {
+            fflush(metrics);
+            st.wall_s = wall0 + (now_s() - t0);
+            if (!saved &&
+                (rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed)))
+                goto done;
+            rc = error_set(MG_EINTR, "stopped by signal %d after step %ld of %ld; the checkpoint "
+                           "is saved: run the same command with --resume to go on",
+                           (int)stop_signal, step + 1, r->steps);
+            goto done;
+        }
     }
-    res->wall_s = now_s() - t0;
+    st.wall_s = wall0 + (now_s() - t0);
+    state_to_result(&st, res);
     if (metrics) {
         int bad = ferror(metrics);
         bad |= fclose(metrics) != 0;
         metrics = NULL;
         if (bad) {
-            rc = error_set(MG_EIO, "%s/metrics.tsv: write failed", o->out_dir);
+            rc = error_set(MG_EIO, "%s: write failed", paths.metrics);
             goto done;
         }
+        char end_time[32];
+        provenance_now(end_time);
+        if ((rc = provenance_write(paths.provenance, o, start_time, end_time, res->resumed_from)))
+            goto done;
         rc = write_summary(o->out_dir, o, res, &m);
     }
 
 done:
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
     if (metrics)
         fclose(metrics);
+    free(recipe_text);
     free(inputs);
     free(targets);
     loader_free(&bl);
     adamw_free(&opt);
     model_free(&m);
     tokens_free(&train);
+    tokens_free(&val);
+    return rc;
+}
+
+int train_eval_run(const char *run_dir, int threads, double *val_loss, long *step)
+{
+    char path[RECIPE_PATH_MAX + 64];
+    recipe r;
+    int rc = path_join(path, sizeof path, run_dir, "recipe.ini");
+    if (rc || (rc = recipe_read(&r, path)))
+        return rc;
+    openblas_set_num_threads(threads > 0 ? threads : 1);
+    token_file val = {0};
+    model m = {0};
+    adamw_state opt = {0};
+    uint16_t *inputs = NULL, *targets = NULL;
+    char *recipe_text = recipe_to_string(&r);
+    train_state st;
+    if (!recipe_text) {
+        rc = error_set(MG_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = tokens_read(&val, r.val_tokens)) || (rc = model_create(&m, &r.model, r.batch_size)) ||
+        (rc = adamw_create(&opt, &r.optim, m.n_params)) ||
+        (rc = path_join(path, sizeof path, run_dir, "checkpoint.bin")) ||
+        (rc = checkpoint_load(path, &m, &opt, &st, recipe_text, NULL, NULL)))
+        goto done;
+    inputs = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
+    targets = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
+    if (!inputs || !targets) {
+        rc = error_set(MG_ENOMEM, "out of memory for batches");
+        goto done;
+    }
+    rc = eval_loss(&m, &val, inputs, targets, val_loss);
+    *step = (long)st.step;
+done:
+    free(recipe_text);
+    free(inputs);
+    free(targets);
+    adamw_free(&opt);
+    model_free(&m);
     tokens_free(&val);
     return rc;
 }

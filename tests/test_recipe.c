@@ -54,7 +54,9 @@ int main(void)
     EXPECT(r.model.d_model == 32 && r.batch_size == 4 && r.steps == 10, "values not read");
     EXPECT(r.lr > 0 && r.optim.beta2 == 0.95f && r.model.lb_coef == 0.01f, "defaults not applied");
     char expect_train[1200];
-    snprintf(expect_train, sizeof expect_train, "%s/train.tok", dir);
+    char *abs_dir = realpath(dir, NULL);
+    snprintf(expect_train, sizeof expect_train, "%s/train.tok", abs_dir);
+    free(abs_dir);
     EXPECT(strcmp(r.train_tokens, expect_train) == 0, "relative path resolved to %s", r.train_tokens);
     EXPECT(strcmp(r.val_tokens, "/abs/val.tok") == 0, "absolute path changed to %s", r.val_tokens);
 

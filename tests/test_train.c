@@ -58,7 +58,7 @@ static void small_recipe(recipe *r, int moe, long steps)
 
 static train_result run(const recipe *r, uint64_t seed, int threads, loss_log *log)
 {
-    train_options o = {r, seed, threads, NULL, 0, record, log};
+    train_options o = {r, seed, threads, NULL, 0, 0, record, log};
     train_result res;
     log->n = 0;
     int rc = train_run(&o, &res);

@@ -6,15 +6,19 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: moegap train --recipe FILE --seed N --out DIR [--threads N] [--quiet]\n"
+    "usage: moegap train --recipe FILE --seed N --out DIR [--resume] [--threads N] [--quiet]\n"
     "\n"
     "Trains the model of a recipe (an INI file) from seed N and writes the run\n"
-    "folder DIR: recipe.ini, metrics.tsv and, once finished, summary.json.\n"
+    "folder DIR: recipe.ini, provenance.json, metrics.tsv, checkpoint.bin\n"
+    "(at every evaluation) and, once finished, summary.json. SIGINT or SIGTERM\n"
+    "saves a checkpoint and stops; --resume then goes on bit for bit.\n"
     "Prints the best validation loss (mean cross-entropy, nats/token).\n"
     "\n"
     "  --recipe FILE   the recipe; its [data] paths are relative to its folder\n"
     "  --seed N        seeds the initial weights and the data order\n"
     "  --out DIR       the run folder, created if missing\n"
+    "  --resume        go on from DIR/checkpoint.bin (same recipe and seed);\n"
+    "                  without one, start afresh\n"
     "  --threads N     OpenBLAS threads (default 1)\n"
     "  --quiet         no progress on stderr\n";
 
@@ -22,13 +26,14 @@ int cmd_train(int argc, char **argv)
 {
     const char *recipe_path = NULL, *out = NULL;
     unsigned long long seed = 0, threads = 1;
-    int quiet = 0;
+    int quiet = 0, resume = 0;
     cli_option opts[] = {
         {"--recipe", CLI_STRING, &recipe_path, 1, 0, 0, 0},
         {"--seed", CLI_U64, &seed, 1, 0, ~0ULL, 0},
         {"--out", CLI_STRING, &out, 1, 0, 0, 0},
         {"--threads", CLI_U64, &threads, 0, 1, 256, 0},
         {"--quiet", CLI_FLAG, &quiet, 0, 0, 0, 0},
+        {"--resume", CLI_FLAG, &resume, 0, 0, 0, 0},
         {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
     };
     int rc = cli_parse("train", usage, argc, argv, opts);
@@ -39,12 +44,14 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "moegap train: %s\n", error_message());
         return 1;
     }
-    train_options o = {&r, seed, (int)threads, out, !quiet, NULL, NULL};
+    train_options o = {&r, seed, (int)threads, out, !quiet, resume, NULL, NULL};
     train_result res;
-    if (train_run(&o, &res)) {
+    if ((rc = train_run(&o, &res)) != MG_OK) {
         fprintf(stderr, "moegap train: %s\n", error_message());
-        return 1;
+        return rc == MG_EINTR ? 130 : 1;
     }
+    if (res.resumed_from > 0)
+        fprintf(stderr, "moegap train: resumed from step %ld\n", res.resumed_from);
     printf("%s: best validation loss %.4f at step %ld (final %.4f), %zu parameters, %.1f s\n",
            out, res.best_val, res.best_step, res.final_val, res.n_params, res.wall_s);
     return 0;

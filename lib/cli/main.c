@@ -9,7 +9,9 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  train   train one model from a recipe and a seed into a run folder\n"
+    "  eval    recompute a run folder's validation loss from its checkpoint\n"
     "  synth   write a synthetic token stream (for tests and the demo job)\n"
+    "  params  count a recipe's parameters; match a dense model to an MoE\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -21,8 +23,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "train") == 0)
         return cmd_train(argc - 1, argv + 1);
+    if (strcmp(argv[1], "eval") == 0)
+        return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "synth") == 0)
         return cmd_synth(argc - 1, argv + 1);
+    if (strcmp(argv[1], "params") == 0)
+        return cmd_params(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

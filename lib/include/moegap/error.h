@@ -12,7 +12,8 @@ enum {
     MG_EIO = 2,     /* a file could not be read or written */
     MG_EFORMAT = 3, /* a file's contents are not what was expected */
     MG_ENOMEM = 4,
-    MG_ENUM = 5     /* a NaN or an infinity appeared during training */
+    MG_ENUM = 5,    /* a NaN or an infinity appeared during training */
+    MG_EINTR = 6    /* stopped by a signal, after writing a checkpoint */
 };
 
 /* Records a printf-style message and returns `code`, so callers can write

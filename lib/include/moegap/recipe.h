@@ -4,7 +4,8 @@
  *            n_experts top_k expert_hidden lb_coef z_coef rope_theta norm_eps
  *   [train]  batch_size steps lr warmup min_lr_ratio grad_clip eval_every
  *            beta1 beta2 eps weight_decay
- *   [data]   train val   (token files, relative to the recipe's folder)
+ *   [data]   train val   (token files, relative to the recipe's folder;
+ *                         resolved to absolute paths)
  *
  * Every key is checked: an unknown key, a repeated key, a malformed value or
  * one out of range is an error naming the file, the line and the key. */
@@ -39,6 +40,8 @@ int recipe_read(recipe *r, const char *path);
 int recipe_validate(const recipe *r);
 /* Writes the resolved recipe, every key, as INI. */
 void recipe_write(const recipe *r, FILE *f);
+/* The same text in a malloc'd string (NULL when out of memory). */
+char *recipe_to_string(const recipe *r);
 /* Linear warm-up length in steps. */
 long recipe_warmup_steps(const recipe *r);
 

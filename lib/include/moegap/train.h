@@ -1,8 +1,10 @@
 /* The training loop: a recipe and a seed in, a run folder out.
  *
- * The run folder holds recipe.ini (the resolved recipe), metrics.tsv (one
- * row per step and per evaluation) and summary.json (written last and
- * atomically, so its presence means the run finished). */
+ * The run folder holds recipe.ini (the resolved recipe), provenance.json
+ * (code, compiler, OpenBLAS, threads, host, times), metrics.tsv (one row
+ * per step and per evaluation), checkpoint.bin (written at every
+ * evaluation, on SIGINT/SIGTERM and at the end) and summary.json (written
+ * last and atomically, so its presence means the run finished). */
 #ifndef MOEGAP_TRAIN_H
 #define MOEGAP_TRAIN_H
 
@@ -17,6 +19,7 @@ typedef struct {
     int threads;         /* OpenBLAS threads */
     const char *out_dir; /* NULL: write nothing, only return the result */
     int progress;        /* 0 silent, 1 progress on stderr */
+    int resume;          /* go on from out_dir/checkpoint.bin if there is one */
     /* Called after every update with that step's losses (NULL: none);
      * tests use it to compare runs bit for bit. */
     void (*on_step)(void *user, long step, const model_losses *losses);
@@ -30,6 +33,7 @@ typedef struct {
     double wall_s;
     long tokens;         /* training tokens seen */
     size_t n_params;
+    long resumed_from;   /* step the run went on from (0: a fresh start) */
 } train_result;
 
 /* Each (B, T+1) window of the training stream once per epoch, in an order
@@ -46,12 +50,19 @@ typedef struct {
 
 int loader_create(batch_loader *bl, const token_file *tf, int B, int T, uint64_t seed);
 void loader_free(batch_loader *bl);
+/* Puts the loader where a checkpoint left it. */
+void loader_seek(batch_loader *bl, uint64_t epoch, size_t pos);
 /* Fills inputs and targets, (B, T) each. */
 void loader_next(batch_loader *bl, uint16_t *inputs, uint16_t *targets);
 
 /* Mean cross-entropy over every non-overlapping window of `val`. */
 int eval_loss(model *m, const token_file *val, uint16_t *inputs, uint16_t *targets, double *loss);
 
+/* Trains. Returns MG_EINTR, after writing a checkpoint, when SIGINT or
+ * SIGTERM arrived during a run with an out_dir. */
 int train_run(const train_options *o, train_result *res);
+
+/* Recomputes the validation loss of a run folder's checkpoint. */
+int train_eval_run(const char *run_dir, int threads, double *val_loss, long *step);
 
 #endif

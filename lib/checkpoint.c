@@ -1,0 +1,138 @@
+#include "moegap/checkpoint.h"
+#include "moegap/error.h"
+#include "moegap/fileio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char CKPT_MAGIC[8] = {'M', 'G', 'C', 'K', 'P', 'T', 0, 0};
+static const char CKPT_END[8] = {'M', 'G', 'C', 'K', 'E', 'N', 'D', 0};
+
+/* Writes through a running FNV-1a hash, so the trailer can vouch for every
+ * byte before it. */
+typedef struct {
+    FILE *f;
+    uint64_t hash;
+} hashed_io;
+
+static void hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        *h ^= b[i];
+        *h *= 0x100000001b3ULL;
+    }
+}
+
+static void put(hashed_io *io, const void *p, size_t n)
+{
+    hash_bytes(&io->hash, p, n);
+    fwrite(p, 1, n, io->f);
+}
+
+static int get(hashed_io *io, void *p, size_t n)
+{
+    if (fread(p, 1, n, io->f) != n)
+        return 0;
+    hash_bytes(&io->hash, p, n);
+    return 1;
+}
+
+int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
+                    const train_state *st, const char *recipe_text, uint64_t seed)
+{
+    atomic_file af;
+    int rc = atomic_open(&af, path);
+    if (rc)
+        return rc;
+    hashed_io io = {af.f, 0xcbf29ce484222325ULL};
+    uint32_t version = CHECKPOINT_VERSION, zero = 0;
+    uint64_t recipe_bytes = strlen(recipe_text), n = m->n_params;
+    put(&io, CKPT_MAGIC, 8);
+    put(&io, &version, 4);
+    put(&io, &zero, 4);
+    put(&io, &seed, 8);
+    put(&io, &recipe_bytes, 8);
+    put(&io, recipe_text, recipe_bytes);
+    put(&io, &n, 8);
+    put(&io, st, sizeof *st);
+    put(&io, m->params_block, sizeof(float) * n);
+    put(&io, opt->m, sizeof(float) * n);
+    put(&io, opt->v, sizeof(float) * n);
+    fwrite(CKPT_END, 1, 8, af.f);
+    fwrite(&io.hash, 1, 8, af.f);
+    return atomic_commit(&af);
+}
+
+int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *st,
+                    const char *recipe_text, const uint64_t *expect_seed, uint64_t *seed_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
+    hashed_io io = {f, 0xcbf29ce484222325ULL};
+    int rc = MG_OK;
+    char magic[8];
+    uint32_t version, reserved;
+    uint64_t file_seed, recipe_bytes, n;
+    char *text = NULL;
+    float *params = NULL;
+
+#define FAIL(code, ...)                           \
+    do {                                          \
+        rc = error_set(code, __VA_ARGS__);        \
+        goto done;                                \
+    } while (0)
+
+    if (!get(&io, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0)
+        FAIL(MG_EFORMAT, "%s: magic: not a moegap checkpoint", path);
+    if (!get(&io, &version, 4) || !get(&io, &reserved, 4) || version != CHECKPOINT_VERSION)
+        FAIL(MG_EFORMAT, "%s: version: expected %d", path, CHECKPOINT_VERSION);
+    if (!get(&io, &file_seed, 8) || !get(&io, &recipe_bytes, 8) || recipe_bytes > (1u << 20))
+        FAIL(MG_EFORMAT, "%s: header: truncated or damaged", path);
+    text = malloc(recipe_bytes + 1);
+    if (!text || !get(&io, text, recipe_bytes))
+        FAIL(MG_EFORMAT, "%s: recipe: truncated", path);
+    text[recipe_bytes] = '\0';
+    if (expect_seed && file_seed != *expect_seed)
+        FAIL(MG_EINVAL, "%s: seed: the checkpoint is of seed %llu, not %llu", path,
+             (unsigned long long)file_seed, (unsigned long long)*expect_seed);
+    if (seed_out)
+        *seed_out = file_seed;
+    if (strcmp(text, recipe_text) != 0)
+        FAIL(MG_EINVAL, "%s: recipe: the checkpoint was made under another recipe "
+             "(compare its run folder's recipe.ini)", path);
+    if (!get(&io, &n, 8) || n != m->n_params)
+        FAIL(MG_EFORMAT, "%s: n_params: %llu, the recipe's model has %zu", path,
+             (unsigned long long)n, m->n_params);
+    train_state s;
+    if (!get(&io, &s, sizeof s))
+        FAIL(MG_EFORMAT, "%s: train_state: truncated", path);
+    /* read into scratch first, so a damaged file leaves the model untouched */
+    params = malloc(sizeof(float) * n * 3);
+    if (!params)
+        FAIL(MG_ENOMEM, "%s: out of memory for %llu parameters", path, (unsigned long long)n);
+    if (!get(&io, params, sizeof(float) * n * 3))
+        FAIL(MG_EFORMAT, "%s: parameters: truncated", path);
+    uint64_t expect = io.hash, stored;
+    char end[8];
+    if (fread(end, 1, 8, f) != 8 || memcmp(end, CKPT_END, 8) != 0 || fread(&stored, 1, 8, f) != 8)
+        FAIL(MG_EFORMAT, "%s: trailer: missing (the file is truncated)", path);
+    if (stored != expect)
+        FAIL(MG_EFORMAT, "%s: checksum: the contents do not match their hash (damaged file)", path);
+    if (s.step < 0 || s.loader_pos > (uint64_t)1 << 40)
+        FAIL(MG_EFORMAT, "%s: train_state: step %lld is not valid", path, (long long)s.step);
+    memcpy(m->params_block, params, sizeof(float) * n);
+    memcpy(opt->m, params + n, sizeof(float) * n);
+    memcpy(opt->v, params + 2 * n, sizeof(float) * n);
+    opt->step = (long)s.step;
+    *st = s;
+#undef FAIL
+done:
+    free(text);
+    free(params);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* Checkpoints: everything a run needs to go on bit for bit where it
+ * stopped — parameters, AdamW moments, the step, the data loader's place,
+ * the best validation loss so far — and the resolved recipe and seed they
+ * belong to, so a checkpoint is never resumed under another recipe.
+ *
+ * Layout (host byte order, little-endian on every machine moegap targets):
+ *   "MGCKPT\0\0"  u32 version  u32 0
+ *   u64 seed  u64 recipe_bytes  recipe text
+ *   u64 n_params
+ *   train_state (fixed-size fields, see below)
+ *   f32 params[n]  f32 adam_m[n]  f32 adam_v[n]
+ *   "MGCKEND\0"  u64 FNV-1a hash of every byte before the trailer
+ * Written atomically; a truncated or altered file fails the hash. */
+#ifndef MOEGAP_CHECKPOINT_H
+#define MOEGAP_CHECKPOINT_H
+
+#include "moegap/model.h"
+#include "moegap/optim.h"
+
+#include <stdint.h>
+
+#define CHECKPOINT_VERSION 1
+
+typedef struct {
+    int64_t step;         /* updates done */
+    int64_t tokens;       /* training tokens seen */
+    double best_val;      /* lowest validation loss so far (inf: none yet) */
+    int64_t best_step;
+    double final_val;     /* the last validation loss */
+    uint64_t loader_epoch;
+    uint64_t loader_pos;  /* next window within the epoch */
+    double wall_s;        /* training wall time so far, over every resume */
+} train_state;
+
+int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
+                    const train_state *st, const char *recipe_text, uint64_t seed);
+
+/* Restores into a model and optimizer already created for the same recipe.
+ * Refuses, naming the file and the field, a file that is not a checkpoint,
+ * is damaged, or belongs to another recipe or (when expect_seed is not
+ * NULL) another seed. *seed_out, when not NULL, receives the file's seed. */
+int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *st,
+                    const char *recipe_text, const uint64_t *expect_seed, uint64_t *seed_out);
+
+#endif

@@ -1,0 +1,53 @@
+#include "provenance.h"
+#include "moegap/error.h"
+#include "moegap/fileio.h"
+#include "moegap_build_info.h"
+
+#include <cblas.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+void provenance_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int provenance_write(const char *path, const train_options *o, const char *start,
+                     const char *end, long resumed_from)
+{
+    char host[256] = "unknown";
+    gethostname(host, sizeof host - 1);
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    json_t *j = json_object();
+    json_object_set_new(j, "git_commit", json_string(MOEGAP_GIT_COMMIT));
+    json_object_set_new(j, "git_dirty", MOEGAP_GIT_DIRTY < 0 ? json_null()
+                                                             : json_boolean(MOEGAP_GIT_DIRTY));
+    json_object_set_new(j, "compiler", json_string("gcc-compatible " __VERSION__));
+    json_object_set_new(j, "openblas_config", json_string(openblas_get_config()));
+    json_object_set_new(j, "openblas_core", json_string(openblas_get_corename()));
+    json_object_set_new(j, "openblas_coretype_env", coretype ? json_string(coretype) : json_null());
+    json_object_set_new(j, "threads", json_integer(o->threads));
+    json_object_set_new(j, "host", json_string(host));
+    json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(j, "start_time", json_string(start));
+    json_object_set_new(j, "end_time", end ? json_string(end) : json_null());
+    json_object_set_new(j, "resumed_from_step", json_integer(resumed_from));
+    char *text = json_dumps(j, JSON_INDENT(2));
+    json_decref(j);
+    if (!text)
+        return error_set(MG_ENOMEM, "out of memory for %s", path);
+    atomic_file af;
+    int rc = atomic_open(&af, path);
+    if (!rc) {
+        fputs(text, af.f);
+        fputc('\n', af.f);
+        rc = atomic_commit(&af);
+    }
+    free(text);
+    return rc;
+}
