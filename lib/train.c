@@ -3,6 +3,7 @@
 #include "moegap/fileio.h"
 #include "moegap/optim.h"
 #include "moegap/checkpoint.h"
+#include "moegap/params.h"
 #include "provenance.h"
 
 #include <cblas.h>
@@ -41,6 +42,12 @@ static int write_summary(const char *dir, const train_options *o, const train_re
     json_object_set_new(j, "best_step", json_integer(res->best_step));
     json_object_set_new(j, "final_val_loss", json_real(res->final_val));
     json_object_set_new(j, "n_params", json_integer((json_int_t)res->n_params));
+    params_counts pc;
+    if (params_count(&m->cfg, &pc) == MG_OK) {
+        json_object_set_new(j, "params_total", json_integer((json_int_t)pc.n_total));
+        json_object_set_new(j, "params_active", json_integer((json_int_t)pc.n_active));
+        json_object_set_new(j, "params_convention", json_string(PARAMS_CONVENTION));
+    }
     json_object_set_new(j, "tokens", json_integer(res->tokens));
     json_object_set_new(j, "wall_s", json_real(res->wall_s));
     json_object_set_new(j, "moe", json_boolean(model_config_is_moe(&m->cfg)));
