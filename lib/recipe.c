@@ -1,6 +1,7 @@
 #include "moegap/recipe.h"
 #include "moegap/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH } key_type;
+typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH, KEY_LABEL } key_type;
 
 typedef struct {
     const char *section;
@@ -47,6 +48,8 @@ static const recipe_key recipe_keys[] = {
     KEY("train", "weight_decay", KEY_FLOAT, optim.weight_decay, 0, 10),
     KEY("data", "train", KEY_PATH, train_tokens, 0, 0),
     KEY("data", "val", KEY_PATH, val_tokens, 0, 0),
+    KEY("run", "tier", KEY_LABEL, tier, 0, 0),
+    KEY("run", "corpus", KEY_LABEL, corpus, 0, 0),
 };
 enum { N_KEYS = sizeof recipe_keys / sizeof recipe_keys[0] };
 
@@ -128,6 +131,20 @@ static int on_key(void *user, const char *section, const char *name, const char 
             snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: expected a file path", section, name);
             return 0;
         }
+        return 1;
+    }
+    if (k->type == KEY_LABEL) {
+        char *field = (char *)ctx->r + k->offset;
+        size_t n = strlen(value);
+        int ok = n > 0 && n < RECIPE_LABEL_MAX;
+        for (size_t j = 0; ok && j < n; j++)
+            ok = isalnum((unsigned char)value[j]) || strchr("._-", value[j]) != NULL;
+        if (!ok) {
+            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: '%s' is not a label (1-%d of A-Z a-z "
+                     "0-9 . _ -)", section, name, value, RECIPE_LABEL_MAX - 1);
+            return 0;
+        }
+        memcpy(field, value, n + 1);
         return 1;
     }
     char why[300];
@@ -235,11 +252,15 @@ void recipe_write(const recipe *r, FILE *f)
             section = k->section;
         }
         const char *field = (const char *)r + k->offset;
+        /* an unset path or label is left out, as the file it came from did */
+        if ((k->type == KEY_PATH || k->type == KEY_LABEL) && field[0] == '\0')
+            continue;
         switch (k->type) {
         case KEY_INT: fprintf(f, "%s = %d\n", k->name, *(const int *)field); break;
         case KEY_LONG: fprintf(f, "%s = %ld\n", k->name, *(const long *)field); break;
         case KEY_FLOAT: fprintf(f, "%s = %s\n", k->name, float_text(*(const float *)field)); break;
-        case KEY_PATH: fprintf(f, "%s = %s\n", k->name, field); break;
+        case KEY_PATH:
+        case KEY_LABEL: fprintf(f, "%s = %s\n", k->name, field); break;
         }
     }
 }

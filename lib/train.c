@@ -205,7 +205,7 @@ int train_run(const train_options *o, train_result *res)
     struct sigaction old_int, old_term;
     int handlers = 0;
     const int B = r->batch_size, T = r->model.seq_len;
-    train_state st = {0, 0, INFINITY, 0, NAN, 0, 0, 0.0};
+    train_state st = {0, 0, INFINITY, 0, NAN, 0, 0, 0.0, 0};
 
     provenance_now(start_time);
     if ((rc = tokens_read(&train, r->train_tokens)) || (rc = tokens_read(&val, r->val_tokens)))
@@ -247,6 +247,11 @@ int train_run(const train_options *o, train_result *res)
         if (o->resume && access(paths.checkpoint, F_OK) == 0) {
             if ((rc = checkpoint_load(paths.checkpoint, &m, &opt, &st, recipe_text, &o->seed, NULL)))
                 goto done;
+            if (st.tokenizer_hash != train.tokenizer_hash) {
+                rc = error_set(MG_EINVAL, "%s: tokenizer_hash: the checkpoint was trained on tokens "
+                               "of another tokenizer than %s's", paths.checkpoint, r->train_tokens);
+                goto done;
+            }
             loader_seek(&bl, st.loader_epoch, (size_t)st.loader_pos);
             res->resumed_from = (long)st.step;
             if ((rc = metrics_truncate(paths.metrics, (long)st.step)))
@@ -282,6 +287,7 @@ int train_run(const train_options *o, train_result *res)
 
     if (!handlers)
         stop_signal = 0;
+    st.tokenizer_hash = train.tokenizer_hash;
     lr_schedule sched = {r->lr, recipe_warmup_steps(r), r->steps, r->min_lr_ratio};
     double t0 = now_s(), wall0 = st.wall_s;
     long tokens0 = (long)st.tokens;
@@ -412,6 +418,11 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
     targets = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
     if (!inputs || !targets) {
         rc = error_set(MG_ENOMEM, "out of memory for batches");
+        goto done;
+    }
+    if (val.tokenizer_hash != st.tokenizer_hash) {
+        rc = error_set(MG_EINVAL, "%s: tokenizer_hash: the checkpoint was trained on tokens of "
+                       "another tokenizer", r.val_tokens);
         goto done;
     }
     rc = eval_loss(&m, &val, inputs, targets, val_loss);

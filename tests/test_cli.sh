@@ -3,27 +3,8 @@
 # and field, and a run folder that only looks finished when it is.
 # usage: test_cli.sh MOEGAP_EXE WORKDIR
 set -uo pipefail
-moegap=$1
-work=$2/cli_$$
-rm -rf "$work"
-mkdir -p "$work"
-fails=0
-
-# expect STATUS PATTERN -- command...: exit status and a pattern in its output
-expect() {
-  local want=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [[ $status -ne $want ]]; then
-    echo "FAIL: '$*' exited $status, expected $want"; echo "$out" | head -5; fails=$((fails + 1))
-  elif [[ -n $pattern ]] && ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL: '$*' output lacks /$pattern/:"; echo "$out" | head -5; fails=$((fails + 1))
-  else
-    echo "ok: $* -> $status"
-  fi
-}
+source "$(dirname "$0")/cli_lib.sh"
+cli_setup cli "$1" "$2"
 
 expect 0 "usage: moegap <command>" -- "$moegap" --help
 expect 2 "usage" -- "$moegap"
@@ -90,6 +71,4 @@ else
   echo "ok: killed run left no summary.json"
 fi
 
-if ((fails)); then echo "test_cli: FAIL ($fails)"; exit 1; fi
-rm -rf "$work"
-echo "test_cli: PASS"
+cli_finish test_cli

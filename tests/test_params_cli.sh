@@ -4,33 +4,9 @@
 # bad input refused with a message.
 # usage: test_params_cli.sh MOEGAP_EXE WORKDIR
 set -uo pipefail
-moegap=$1
-work=$2/params_cli_$$
-rm -rf "$work"
+source "$(dirname "$0")/cli_lib.sh"
+cli_setup params_cli "$1" "$2"
 mkdir -p "$work/sub"
-fails=0
-
-# expect STATUS PATTERN... -- command...: exit status and patterns in its output
-expect() {
-  local want=$1 patterns=()
-  shift
-  while [[ $1 != -- ]]; do patterns+=("$1"); shift; done
-  shift
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [[ $status -ne $want ]]; then
-    echo "FAIL: '$*' exited $status, expected $want"; echo "$out" | head -8; fails=$((fails + 1))
-    return
-  fi
-  for p in "${patterns[@]}"; do
-    if ! grep -qE -- "$p" <<<"$out"; then
-      echo "FAIL: '$*' output lacks /$p/:"; echo "$out" | head -20; fails=$((fails + 1))
-      return
-    fi
-  done
-  echo "ok: $* -> $status"
-}
 
 # the ci tier: 4 experts of 128, top-2; lb_coef and lr off their defaults
 # so the written recipe shows they were carried over
@@ -122,6 +98,4 @@ grep -q "n_experts = 4" "$work/moe4.ini" || { echo "FAIL: moe4.ini was overwritt
 expect 2 "--recipe is required" -- "$moegap" params --match total
 expect 1 "cannot open recipe" -- "$moegap" params --recipe "$work/none.ini"
 
-if ((fails)); then echo "test_params_cli: FAIL ($fails)"; exit 1; fi
-rm -rf "$work"
-echo "test_params_cli: PASS"
+cli_finish test_params_cli

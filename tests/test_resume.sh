@@ -5,12 +5,8 @@
 # or a damaged one is refused by name.
 # usage: test_resume.sh MOEGAP_EXE WORKDIR
 set -uo pipefail
-moegap=$1
-work=$2/resume_$$
-rm -rf "$work"
-mkdir -p "$work"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
+cli_setup resume "$1" "$2"
 
 "$moegap" synth --out "$work/train.tok" --tokens 100000 --vocab 64 --seed 5 >/dev/null
 "$moegap" synth --out "$work/val.tok" --tokens 5000 --vocab 64 --seed 5 --part 30 >/dev/null
@@ -93,6 +89,4 @@ printf '\x7f' | dd of="$work/d/checkpoint.bin" bs=1 seek=5000 conv=notrunc 2>/de
 out=$("$moegap" eval --run "$work/d" 2>&1)
 [[ $? -eq 1 ]] && grep -q "checkpoint.bin: checksum" <<<"$out" || fail "a damaged checkpoint was not refused: $out"
 
-if ((fails)); then echo "test_resume: FAIL ($fails)"; exit 1; fi
-rm -rf "$work"
-echo "test_resume: PASS"
+cli_finish test_resume

@@ -8,6 +8,7 @@ static const char usage[] =
     "usage: moegap <command> [options]\n"
     "\n"
     "commands:\n"
+    "  prepare turn a corpus into token files and a tokenizer (SentencePiece)\n"
     "  train   train one model from a recipe and a seed into a run folder\n"
     "  eval    recompute a run folder's validation loss from its checkpoint\n"
     "  synth   write a synthetic token stream (for tests and the demo job)\n"
@@ -21,6 +22,8 @@ int main(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "prepare") == 0)
+        return cmd_prepare(argc - 1, argv + 1);
     if (strcmp(argv[1], "train") == 0)
         return cmd_train(argc - 1, argv + 1);
     if (strcmp(argv[1], "eval") == 0)

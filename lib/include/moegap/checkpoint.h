@@ -30,6 +30,7 @@ typedef struct {
     uint64_t loader_epoch;
     uint64_t loader_pos;  /* next window within the epoch */
     double wall_s;        /* training wall time so far, over every resume */
+    uint64_t tokenizer_hash; /* of the token files trained on, checked on resume and eval */
 } train_state;
 
 int checkpoint_save(const char *path, const model *m, const adamw_state *opt,

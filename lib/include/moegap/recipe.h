@@ -6,6 +6,7 @@
  *            beta1 beta2 eps weight_decay
  *   [data]   train val   (token files, relative to the recipe's folder;
  *                         resolved to absolute paths)
+ *   [run]    tier corpus (labels recorded with every run; default empty)
  *
  * Every key is checked: an unknown key, a repeated key, a malformed value or
  * one out of range is an error naming the file, the line and the key. */
@@ -17,7 +18,7 @@
 
 #include <stdio.h>
 
-enum { RECIPE_PATH_MAX = 4096 };
+enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64 };
 
 typedef struct {
     model_config model;
@@ -31,6 +32,8 @@ typedef struct {
     long eval_every;    /* validation every this many steps, and at the end */
     char train_tokens[RECIPE_PATH_MAX];
     char val_tokens[RECIPE_PATH_MAX];
+    char tier[RECIPE_LABEL_MAX];   /* [run] tier: smoke, ci, paper (a label, recorded) */
+    char corpus[RECIPE_LABEL_MAX]; /* [run] corpus: e.g. brown-1024 (a label, recorded) */
 } recipe;
 
 /* The fixed recipe's values for everything a file may leave out. */

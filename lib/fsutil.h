@@ -1,0 +1,18 @@
+/* Small file-system helpers for the data pipeline (prepare, tokenizer
+ * cache). Errors name the path. */
+#ifndef MOEGAP_FSUTIL_H
+#define MOEGAP_FSUTIL_H
+
+#include <stddef.h>
+
+/* dir + "/" + name into dst[n]; an error when it does not fit. */
+int fs_join(char *dst, size_t n, const char *dir, const char *name);
+/* mkdir -p: every missing folder of `path`. */
+int fs_mkdirs(const char *path);
+int fs_exists(const char *path);
+/* Copies src to dst atomically (dst appears complete or not at all). */
+int fs_copy(const char *src, const char *dst);
+/* Removes dir/name for each name (missing ones are fine), then dir. */
+void fs_remove_files(const char *dir, const char *const names[]);
+
+#endif
