@@ -13,6 +13,7 @@ static const char usage[] =
     "  eval    recompute a run folder's validation loss from its checkpoint\n"
     "  synth   write a synthetic token stream (for tests and the demo job)\n"
     "  params  count a recipe's parameters; match a dense model to an MoE\n"
+    "  check   check one of the paper's claims over the runs of several seeds\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
         return cmd_synth(argc - 1, argv + 1);
     if (strcmp(argv[1], "params") == 0)
         return cmd_params(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

@@ -1,0 +1,116 @@
+#include "commands.h"
+#include "moegap/check.h"
+#include "moegap/error.h"
+#include "moegap/protocol.h"
+#include "moegap/reference.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: moegap check --protocol FILE --runs DIR [--reference DIR] [--out DIR]\n"
+    "                    [--no-figures]\n"
+    "\n"
+    "Checks one claim of the paper over seeds: reads the protocol (one INI file\n"
+    "per claim, protocols/<claim>.ini), the finished run folders it names\n"
+    "(DIR/<model>-s<seed>), and the paper's numbers; pairs every gap by seed,\n"
+    "g_s = L(A, seed s) - L(B, seed s), and tests it one-sided:\n"
+    "  PASS          the claim's sign, p < alpha\n"
+    "  CONTRADICTED  the opposite sign, p < alpha\n"
+    "  INCONCLUSIVE  neither (with the seeds the observed effect would need)\n"
+    "Prints the report and writes OUT/<claim>.txt and .json (atomically), the\n"
+    "plotted numbers (TSV), a gnuplot script and, with gnuplot on PATH, PDF and\n"
+    "PNG figures. A missing or unfinished run is an error naming its folder.\n"
+    "\n"
+    "  --protocol FILE   the claim's protocol\n"
+    "  --runs DIR        the folder holding the run folders\n"
+    "  --reference DIR   paper.tsv and known_nonreplications.tsv\n"
+    "                    (default: the protocol's folder/../reference)\n"
+    "  --out DIR         where results go (default: DIR/../results)\n"
+    "  --no-figures      write no figure data and run no gnuplot\n"
+    "\n"
+    "Exit status: 0 PASS, or the verdict known_nonreplications.tsv lists for\n"
+    "the claim (kept in every output); 1 any other verdict or a failure;\n"
+    "2 misuse.\n";
+
+/* dirname(path) + "/" + rel, for the defaults. */
+static void sibling(char *out, size_t n, const char *path, const char *rel)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, "%s", rel);
+    else
+        snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *protocol_path = NULL, *runs = NULL, *ref_dir = NULL, *out_dir = NULL;
+    int no_figures = 0;
+    cli_option opts[] = {
+        {"--protocol", CLI_STRING, &protocol_path, 1, 0, 0, 0},
+        {"--runs", CLI_STRING, &runs, 1, 0, 0, 0},
+        {"--reference", CLI_STRING, &ref_dir, 0, 0, 0, 0},
+        {"--out", CLI_STRING, &out_dir, 0, 0, 0, 0},
+        {"--no-figures", CLI_FLAG, &no_figures, 0, 0, 0, 0},
+        {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
+    };
+    int rc = cli_parse("check", usage, argc, argv, opts);
+    if (rc != CLI_OK)
+        return rc == CLI_HELP ? 0 : rc;
+
+    char ref_buf[4200], out_buf[4200], runs_buf[4200];
+    /* a trailing slash on --runs would make DIR/../results DIR/results */
+    snprintf(runs_buf, sizeof runs_buf, "%s", runs);
+    for (size_t n = strlen(runs_buf); n > 1 && runs_buf[n - 1] == '/'; n--)
+        runs_buf[n - 1] = '\0';
+    if (!ref_dir) {
+        sibling(ref_buf, sizeof ref_buf, protocol_path, "../reference");
+        ref_dir = ref_buf;
+    }
+    if (!out_dir) {
+        sibling(out_buf, sizeof out_buf, runs_buf, "results");
+        out_dir = out_buf;
+    }
+
+    protocol *p = malloc(sizeof *p);
+    check_result *r = malloc(sizeof *r);
+    reference_set ref;
+    memset(&ref, 0, sizeof ref);
+    int status = 1;
+    if (!p || !r) {
+        fprintf(stderr, "moegap check: out of memory\n");
+        goto done;
+    }
+    if (protocol_read(p, protocol_path) || reference_load(&ref, ref_dir)) {
+        fprintf(stderr, "moegap check: %s\n", error_message());
+        goto done;
+    }
+    if (check_run(p, runs_buf, &ref, r)) {
+        fprintf(stderr, "moegap check: %s: %s\n", p->name, error_message());
+        goto done;
+    }
+    check_report_text(r, stdout);
+    if (check_write(r, out_dir)) {
+        fprintf(stderr, "moegap check: %s\n", error_message());
+    } else {
+        printf("\nwrote %s/%s.txt and .json\n", out_dir, p->name);
+        char note[5000] = "";
+        if (!no_figures && check_plot(r, out_dir, note, sizeof note))
+            fprintf(stderr, "moegap check: figures: %s\n", error_message());
+        else if (note[0])
+            printf("figures: %s\n", note);
+        else if (!no_figures)
+            printf("figures: %s/%s_{curves,gaps,best}.{pdf,png}\n", out_dir, p->name);
+        status = r->exit_status;
+    }
+    printf("exit status %d: %s%s\n", status, check_verdict_name(r->verdict),
+           status == 0 && r->verdict != VERDICT_PASS ? " (a listed known non-replication)" : "");
+    check_result_free(r);
+done:
+    reference_free(&ref);
+    free(p);
+    free(r);
+    return status;
+}

@@ -1,0 +1,71 @@
+/* Protocols: one declarative INI file per claim of the paper
+ * (protocols/<name>.ini), written before any result is seen. Read with
+ * inih; every key is checked, and errors name the file, the line and the
+ * key, as recipes' do.
+ *
+ *   [claim]  name (= the file's base name), text
+ *   [runs]   models (the runs it needs: dense_active moe4 dense_total
+ *            moe8 dense8_total), seeds (e.g. 1, 2, 3)
+ *   [check]  statistic  best_val_loss | val_loss_trajectory
+ *            test       paired_t_one_sided (the only test)
+ *            alpha      significance level of every one-sided test
+ *            power      for the seeds-needed estimate of an inconclusive part
+ *            trajectory only: fit = gap_on_log_step, fit_from = after_warmup,
+ *            early_share (the training share at which gaps are also reported)
+ *   [gap NAME] (one section per gap, up to PROTOCOL_MAX_GAPS)
+ *            gap       = A - B: g_s = L(A, seed s) - L(B, seed s)
+ *            role      = gate (decides the verdict) | report (shown only)
+ *            direction = positive | negative: the claim's sign of the
+ *                        best-loss gap (best_val_loss gates)
+ *            slope     = positive | negative: the claim's sign of the slope
+ *                        of the gap on log(step) (trajectory gates)
+ *            final     = positive | none: the mean gap at the last
+ *                        evaluation must keep this sign (trajectory)
+ *            paper     = a row of reference/paper.tsv (optional) */
+#ifndef MOEGAP_PROTOCOL_H
+#define MOEGAP_PROTOCOL_H
+
+enum {
+    PROTOCOL_NAME_MAX = 64,
+    PROTOCOL_TEXT_MAX = 512,
+    PROTOCOL_PATH_MAX = 4096,
+    PROTOCOL_MAX_GAPS = 4,
+    PROTOCOL_MAX_MODELS = 5,
+    PROTOCOL_MAX_SEEDS = 64
+};
+
+typedef enum { SIGN_NONE = 0, SIGN_POSITIVE = 1, SIGN_NEGATIVE = -1 } protocol_sign;
+typedef enum { STATISTIC_BEST_VAL_LOSS, STATISTIC_TRAJECTORY } protocol_statistic;
+
+typedef struct {
+    char name[PROTOCOL_NAME_MAX];  /* from the section [gap NAME] */
+    int a, b;                      /* indexes into protocol.models: g = L(a) - L(b) */
+    int gate;                      /* 1: decides the verdict; 0: reported only */
+    protocol_sign direction;       /* best_val_loss: the claim's sign of the gap */
+    protocol_sign slope;           /* trajectory: the claim's sign of the slope */
+    protocol_sign final;           /* trajectory: the sign the final mean keeps */
+    char paper[PROTOCOL_NAME_MAX]; /* reference row, "" for none */
+} protocol_gap;
+
+typedef struct {
+    char path[PROTOCOL_PATH_MAX];
+    char name[PROTOCOL_NAME_MAX];
+    char text[PROTOCOL_TEXT_MAX];
+    char models[PROTOCOL_MAX_MODELS][PROTOCOL_NAME_MAX];
+    int n_models;
+    int seeds[PROTOCOL_MAX_SEEDS];
+    int n_seeds;
+    protocol_statistic statistic;
+    double alpha, power;
+    double early_share;            /* trajectory only */
+    protocol_gap gaps[PROTOCOL_MAX_GAPS];
+    int n_gaps;
+} protocol;
+
+int protocol_read(protocol *p, const char *path);
+const char *protocol_sign_name(protocol_sign s);
+const char *protocol_statistic_name(protocol_statistic s);
+/* Index of `model` in p->models, -1 when absent. */
+int protocol_model_index(const protocol *p, const char *model);
+
+#endif

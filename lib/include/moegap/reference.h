@@ -1,0 +1,51 @@
+/* The reference files a check reads, both tab-separated with a header:
+ *
+ *   reference/paper.tsv: the paper's numbers as data (nothing typed into
+ *     code): name, kind (model | gap), mean, std, n_seeds, favours, source.
+ *   reference/known_nonreplications.tsv: checks whose verdict is accepted
+ *     as not replicating the paper: protocol, verdict (CONTRADICTED |
+ *     INCONCLUSIVE), mean, std, p, evidence, commit. A check listed with
+ *     the verdict it reaches keeps that verdict in every output but exits 0.
+ *
+ * Errors name the file, the line and the column. */
+#ifndef MOEGAP_REFERENCE_H
+#define MOEGAP_REFERENCE_H
+
+#include <stddef.h>
+
+enum { REFERENCE_FIELD_MAX = 512 };
+
+typedef struct {
+    char name[64];
+    char kind[16];
+    double mean, sd;
+    int n_seeds;
+    char favours[64];
+    char source[REFERENCE_FIELD_MAX];
+} reference_paper_row;
+
+typedef struct {
+    char protocol[64];
+    char verdict[16];
+    double mean, sd, p;
+    char evidence[REFERENCE_FIELD_MAX];
+    char commit[64];
+    int line;
+} reference_known_row;
+
+typedef struct {
+    char paper_path[4200], known_path[4200];
+    reference_paper_row *paper;
+    size_t n_paper;
+    reference_known_row *known;
+    size_t n_known;
+} reference_set;
+
+/* Reads dir/paper.tsv and dir/known_nonreplications.tsv. */
+int reference_load(reference_set *r, const char *dir);
+void reference_free(reference_set *r);
+/* NULL when absent. */
+const reference_paper_row *reference_paper(const reference_set *r, const char *name);
+const reference_known_row *reference_known(const reference_set *r, const char *protocol);
+
+#endif

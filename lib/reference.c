@@ -1,0 +1,226 @@
+#include "moegap/reference.h"
+#include "moegap/error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const paper_cols[] = {"name", "kind", "mean", "std", "n_seeds", "favours",
+                                         "source"};
+static const char *const known_cols[] = {"protocol", "verdict", "mean", "std", "p", "evidence",
+                                         "commit"};
+enum { N_COLS = 7 };
+
+/* Splits a line at tabs into exactly N_COLS fields (in place). */
+static int split(char *line, char *fields[N_COLS])
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    int n = 0;
+    for (char *s = line;; n++) {
+        if (n == N_COLS)
+            return 0;
+        fields[n] = s;
+        char *tab = strchr(s, '\t');
+        if (!tab)
+            return n + 1 == N_COLS;
+        *tab = '\0';
+        s = tab + 1;
+    }
+}
+
+static int copy_field(char *dst, size_t cap, const char *v, const char *path, long line,
+                      const char *col)
+{
+    if (!v[0] || strlen(v) >= cap)
+        return error_set(MG_EFORMAT, "%s:%ld: %s: expected 1..%zu characters", path, line, col,
+                         cap - 1);
+    memcpy(dst, v, strlen(v) + 1);
+    return MG_OK;
+}
+
+static int number_field(double *dst, const char *v, const char *path, long line, const char *col)
+{
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end || errno || !isfinite(x))
+        return error_set(MG_EFORMAT, "%s:%ld: %s: '%s' is not a number", path, line, col, v);
+    *dst = x;
+    return MG_OK;
+}
+
+static int paper_row(reference_paper_row *r, char **f, const char *path, long line)
+{
+    int rc = copy_field(r->name, sizeof r->name, f[0], path, line, "name");
+    if (!rc && strcmp(f[1], "model") != 0 && strcmp(f[1], "gap") != 0)
+        rc = error_set(MG_EFORMAT, "%s:%ld: kind: '%s': expected model or gap", path, line, f[1]);
+    if (!rc)
+        snprintf(r->kind, sizeof r->kind, "%s", f[1]);
+    if (!rc)
+        rc = number_field(&r->mean, f[2], path, line, "mean");
+    if (!rc)
+        rc = number_field(&r->sd, f[3], path, line, "std");
+    double n = 0;
+    if (!rc)
+        rc = number_field(&n, f[4], path, line, "n_seeds");
+    if (!rc && (n < 1 || n != floor(n) || n > 1e6))
+        rc = error_set(MG_EFORMAT, "%s:%ld: n_seeds: '%s' is not a positive integer", path, line,
+                       f[4]);
+    r->n_seeds = (int)n;
+    if (!rc)
+        rc = copy_field(r->favours, sizeof r->favours, f[5], path, line, "favours");
+    if (!rc)
+        rc = copy_field(r->source, sizeof r->source, f[6], path, line, "source");
+    return rc;
+}
+
+static int known_row(reference_known_row *r, char **f, const char *path, long line)
+{
+    int rc = copy_field(r->protocol, sizeof r->protocol, f[0], path, line, "protocol");
+    if (!rc && strcmp(f[1], "CONTRADICTED") != 0 && strcmp(f[1], "INCONCLUSIVE") != 0)
+        rc = error_set(MG_EFORMAT, "%s:%ld: verdict: '%s': expected CONTRADICTED or "
+                       "INCONCLUSIVE (a PASS is no non-replication)", path, line, f[1]);
+    if (!rc)
+        snprintf(r->verdict, sizeof r->verdict, "%s", f[1]);
+    if (!rc)
+        rc = number_field(&r->mean, f[2], path, line, "mean");
+    if (!rc)
+        rc = number_field(&r->sd, f[3], path, line, "std");
+    if (!rc)
+        rc = number_field(&r->p, f[4], path, line, "p");
+    if (!rc)
+        rc = copy_field(r->evidence, sizeof r->evidence, f[5], path, line, "evidence");
+    if (!rc)
+        rc = copy_field(r->commit, sizeof r->commit, f[6], path, line, "commit");
+    r->line = (int)line;
+    return rc;
+}
+
+/* Reads one table: the header must be exactly `cols`; each row goes to
+ * `row` into an array of `size`-byte entries. */
+static int read_table(const char *path, const char *const cols[N_COLS], size_t size,
+                      int (*row)(void *, char **, const char *, long), void **out, size_t *n_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, n = 0, n_cap = 0;
+    char *rows = NULL;
+    long lineno = 0;
+    int rc = MG_OK;
+    while (!rc && getline(&line, &cap, f) > 0) {
+        lineno++;
+        char *fields[N_COLS];
+        if (lineno > 1 && line[strspn(line, " \t\r\n")] == '\0')
+            continue; /* a blank line */
+        if (!split(line, fields)) {
+            rc = error_set(MG_EFORMAT, "%s:%ld: expected %d tab-separated columns", path, lineno,
+                           N_COLS);
+            break;
+        }
+        if (lineno == 1) {
+            for (int c = 0; c < N_COLS && !rc; c++)
+                if (strcmp(fields[c], cols[c]) != 0)
+                    rc = error_set(MG_EFORMAT, "%s:1: column %d is '%s', expected '%s'", path,
+                                   c + 1, fields[c], cols[c]);
+            continue;
+        }
+        if (n == n_cap) {
+            size_t nc = n_cap ? n_cap * 2 : 16;
+            char *grown = realloc(rows, nc * size);
+            if (!grown) {
+                rc = error_set(MG_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            rows = grown;
+            n_cap = nc;
+        }
+        memset(rows + n * size, 0, size);
+        rc = row(rows + n * size, fields, path, lineno);
+        n += rc == MG_OK;
+    }
+    free(line);
+    fclose(f);
+    if (!rc && lineno == 0)
+        rc = error_set(MG_EFORMAT, "%s: empty (expected a header line)", path);
+    if (rc) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *n_out = n;
+    return MG_OK;
+}
+
+static int paper_row_v(void *r, char **f, const char *path, long line)
+{
+    return paper_row(r, f, path, line);
+}
+
+static int known_row_v(void *r, char **f, const char *path, long line)
+{
+    return known_row(r, f, path, line);
+}
+
+int reference_load(reference_set *r, const char *dir)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->paper_path, sizeof r->paper_path, "%s/paper.tsv", dir);
+    snprintf(r->known_path, sizeof r->known_path, "%s/known_nonreplications.tsv", dir);
+    void *rows = NULL;
+    int rc = read_table(r->paper_path, paper_cols, sizeof *r->paper, paper_row_v, &rows, &r->n_paper);
+    if (rc)
+        return rc;
+    r->paper = rows;
+    for (size_t i = 0; i < r->n_paper; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->paper[i].name, r->paper[j].name) == 0) {
+                rc = error_set(MG_EFORMAT, "%s: name '%s' appears twice", r->paper_path,
+                               r->paper[i].name);
+                reference_free(r);
+                return rc;
+            }
+    rc = read_table(r->known_path, known_cols, sizeof *r->known, known_row_v, &rows, &r->n_known);
+    if (rc) {
+        reference_free(r);
+        return rc;
+    }
+    r->known = rows;
+    for (size_t i = 0; i < r->n_known; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->known[i].protocol, r->known[j].protocol) == 0) {
+                rc = error_set(MG_EFORMAT, "%s:%d: protocol '%s' is listed twice", r->known_path,
+                               r->known[i].line, r->known[i].protocol);
+                reference_free(r);
+                return rc;
+            }
+    return MG_OK;
+}
+
+void reference_free(reference_set *r)
+{
+    free(r->paper);
+    free(r->known);
+    r->paper = NULL;
+    r->known = NULL;
+    r->n_paper = r->n_known = 0;
+}
+
+const reference_paper_row *reference_paper(const reference_set *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_paper; i++)
+        if (strcmp(r->paper[i].name, name) == 0)
+            return &r->paper[i];
+    return NULL;
+}
+
+const reference_known_row *reference_known(const reference_set *r, const char *protocol)
+{
+    for (size_t i = 0; i < r->n_known; i++)
+        if (strcmp(r->known[i].protocol, protocol) == 0)
+            return &r->known[i];
+    return NULL;
+}
