@@ -5,6 +5,7 @@
 #include "moegap/fileio.h"
 #include "fsutil.h"
 
+#include "jsonio.h"
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -318,18 +319,6 @@ int check_write(const check_result *r, const char *out_dir)
     rc = atomic_commit(&af);
     if (rc)
         return rc;
-    json_t *j = check_report_json(r);
-    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : NULL;
-    json_decref(j);
-    if (!text)
-        return error_set(MG_ENOMEM, "%s: out of memory", path);
     snprintf(path, sizeof path, "%s/%s.json", out_dir, r->proto.name);
-    rc = atomic_open(&af, path);
-    if (!rc) {
-        fputs(text, af.f);
-        fputc('\n', af.f);
-        rc = atomic_commit(&af);
-    }
-    free(text);
-    return rc;
+    return jsonio_write(path, check_report_json(r));
 }

@@ -2,6 +2,7 @@
 #include "moegap/error.h"
 #include "moegap/fileio.h"
 
+#include "jsonio.h"
 #include <jansson.h>
 #include <stdio.h>
 
@@ -61,20 +62,5 @@ int prepare_write_json(const char *path, const prepare_options *o, const prepare
         split_json(r, PREPARE_VAL, "val.tok"), "stream",
         "each document: <s> (bos_id), then its lines' ids with <0x0A> (newline_id) between lines",
         "seconds", r->seconds);
-    if (!root)
-        return error_set(MG_ENOMEM, "%s: cannot build the JSON", path);
-    atomic_file af;
-    int rc = atomic_open(&af, path);
-    if (!rc) {
-        size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12);
-        if (json_dumpf(root, af.f, flags) != 0) {
-            atomic_abort(&af);
-            rc = error_set(MG_EIO, "%s: cannot write the JSON", path);
-        } else {
-            fputc('\n', af.f);
-            rc = atomic_commit(&af);
-        }
-    }
-    json_decref(root);
-    return rc;
+    return jsonio_write(path, root);
 }

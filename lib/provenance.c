@@ -4,6 +4,7 @@
 #include "moegap_build_info.h"
 
 #include <cblas.h>
+#include "jsonio.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <time.h>
@@ -37,17 +38,5 @@ int provenance_write(const char *path, const train_options *o, const char *start
     json_object_set_new(j, "start_time", json_string(start));
     json_object_set_new(j, "end_time", end ? json_string(end) : json_null());
     json_object_set_new(j, "resumed_from_step", json_integer(resumed_from));
-    char *text = json_dumps(j, JSON_INDENT(2));
-    json_decref(j);
-    if (!text)
-        return error_set(MG_ENOMEM, "out of memory for %s", path);
-    atomic_file af;
-    int rc = atomic_open(&af, path);
-    if (!rc) {
-        fputs(text, af.f);
-        fputc('\n', af.f);
-        rc = atomic_commit(&af);
-    }
-    free(text);
-    return rc;
+    return jsonio_write(path, j);
 }

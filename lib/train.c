@@ -8,6 +8,7 @@
 
 #include <cblas.h>
 #include <errno.h>
+#include "jsonio.h"
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -51,22 +52,13 @@ static int write_summary(const char *dir, const train_options *o, const train_re
     json_object_set_new(j, "tokens", json_integer(res->tokens));
     json_object_set_new(j, "wall_s", json_real(res->wall_s));
     json_object_set_new(j, "moe", json_boolean(model_config_is_moe(&m->cfg)));
-    char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-    json_decref(j);
-    if (!text)
-        return error_set(MG_ENOMEM, "out of memory for summary.json");
     char path[RECIPE_PATH_MAX + 64];
-    atomic_file af;
     int rc = path_join(path, sizeof path, dir, "summary.json");
-    if (!rc)
-        rc = atomic_open(&af, path);
-    if (!rc) {
-        fputs(text, af.f);
-        fputc('\n', af.f);
-        rc = atomic_commit(&af);
+    if (rc) {
+        json_decref(j);
+        return rc;
     }
-    free(text);
-    return rc;
+    return jsonio_write(path, j);
 }
 
 static void metrics_header(FILE *f, const model *m)
