@@ -96,62 +96,76 @@ static int parse_sign(const char *v, int allow_none, protocol_sign *out)
     return 1;
 }
 
-static int parse_models(parse_ctx *ctx, const char *value)
+/* Calls item() on each trimmed element of a comma-separated list. */
+static int parse_list(parse_ctx *ctx, const char *value, int (*item)(parse_ctx *, const char *))
 {
-    protocol *p = ctx->p;
     char buf[512];
     snprintf(buf, sizeof buf, "%s", value);
     char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        tok = trim(tok);
-        if (protocol_model_index(p, tok) >= 0) {
-            snprintf(ctx->msg, sizeof ctx->msg, "'%s' is listed twice", tok);
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (!item(ctx, trim(tok)))
             return 0;
-        }
-        int known = 0;
-        for (int i = 0; i < N_KNOWN_MODELS; i++)
-            known |= strcmp(tok, known_models[i]) == 0;
-        if (!known) {
-            snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a model of the tiers (dense_active, "
-                     "moe4, dense_total, moe8, dense8_total)", tok);
-            return 0;
-        }
-        snprintf(p->models[p->n_models++], PROTOCOL_NAME_MAX, "%s", tok);
+    return 1;
+}
+
+static int parse_model(parse_ctx *ctx, const char *tok)
+{
+    protocol *p = ctx->p;
+    if (protocol_model_index(p, tok) >= 0) {
+        snprintf(ctx->msg, sizeof ctx->msg, "'%s' is listed twice", tok);
+        return 0;
     }
-    if (p->n_models == 0)
+    int known = 0;
+    for (int i = 0; i < N_KNOWN_MODELS; i++)
+        known |= strcmp(tok, known_models[i]) == 0;
+    if (!known) {
+        snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a model of the tiers (dense_active, "
+                 "moe4, dense_total, moe8, dense8_total)", tok);
+        return 0;
+    }
+    snprintf(p->models[p->n_models++], PROTOCOL_NAME_MAX, "%s", tok);
+    return 1;
+}
+
+static int parse_models(parse_ctx *ctx, const char *value)
+{
+    if (!parse_list(ctx, value, parse_model))
+        return 0;
+    if (ctx->p->n_models == 0)
         snprintf(ctx->msg, sizeof ctx->msg, "expected a comma-separated list of models");
-    return p->n_models > 0;
+    return ctx->p->n_models > 0;
+}
+
+static int parse_seed(parse_ctx *ctx, const char *tok)
+{
+    protocol *p = ctx->p;
+    char *end = NULL;
+    errno = 0;
+    long s = strtol(tok, &end, 10);
+    if (end == tok || *end || errno || s < 0 || s > 1000000) {
+        snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a seed (0..1000000)", tok);
+        return 0;
+    }
+    for (int i = 0; i < p->n_seeds; i++)
+        if (p->seeds[i] == s) {
+            snprintf(ctx->msg, sizeof ctx->msg, "seed %ld is listed twice", s);
+            return 0;
+        }
+    if (p->n_seeds == PROTOCOL_MAX_SEEDS) {
+        snprintf(ctx->msg, sizeof ctx->msg, "at most %d seeds", PROTOCOL_MAX_SEEDS);
+        return 0;
+    }
+    p->seeds[p->n_seeds++] = (int)s;
+    return 1;
 }
 
 static int parse_seeds(parse_ctx *ctx, const char *value)
 {
-    protocol *p = ctx->p;
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", value);
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        tok = trim(tok);
-        char *end = NULL;
-        errno = 0;
-        long s = strtol(tok, &end, 10);
-        if (end == tok || *end || errno || s < 0 || s > 1000000) {
-            snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a seed (0..1000000)", tok);
-            return 0;
-        }
-        for (int i = 0; i < p->n_seeds; i++)
-            if (p->seeds[i] == s) {
-                snprintf(ctx->msg, sizeof ctx->msg, "seed %ld is listed twice", s);
-                return 0;
-            }
-        if (p->n_seeds == PROTOCOL_MAX_SEEDS) {
-            snprintf(ctx->msg, sizeof ctx->msg, "at most %d seeds", PROTOCOL_MAX_SEEDS);
-            return 0;
-        }
-        p->seeds[p->n_seeds++] = (int)s;
-    }
-    if (p->n_seeds < 2)
+    if (!parse_list(ctx, value, parse_seed))
+        return 0;
+    if (ctx->p->n_seeds < 2)
         snprintf(ctx->msg, sizeof ctx->msg, "a t-test over seeds needs at least 2 seeds");
-    return p->n_seeds >= 2;
+    return ctx->p->n_seeds >= 2;
 }
 
 /* A number strictly inside (lo, hi). */
