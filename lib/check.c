@@ -121,6 +121,7 @@ static int models_and_curves(check_result *r, const run_record *runs)
                 return error_set(MG_EFORMAT, "%s/summary.json: parameter counts differ from %s's:"
                                  " not the same model", rr->dir, r0->dir);
             cm->best[s] = rr->best_val_loss;
+            memcpy(cm->summary_sha256[s], rr->summary_sha256, sizeof cm->summary_sha256[s]);
         }
         int rc = stats_mean_sd(cm->best, (size_t)ns, &cm->best_mean, &cm->best_sd);
         if (rc)

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const figures[] = {"curves", "gaps", "best"};
 enum { N_FIGURES = 3 };
@@ -21,24 +20,6 @@ static const char *const formats[][2] = {
     {"pdf", "pdfcairo noenhanced size 6in,4in font 'sans,9'"},
     {"png", "pngcairo noenhanced size 1200,800 font 'sans,12'"},
 };
-
-static int on_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char dir[4096];
-    for (const char *s = path; *s;) {
-        size_t n = strcspn(s, ":");
-        char full[4200];
-        snprintf(dir, sizeof dir, "%.*s", (int)n, s);
-        snprintf(full, sizeof full, "%s/%s", n ? dir : ".", prog);
-        if (access(full, X_OK) == 0)
-            return 1;
-        s += n + (s[n] == ':');
-    }
-    return 0;
-}
 
 static void num(FILE *f, double x)
 {
@@ -201,7 +182,7 @@ int check_plot(const check_result *r, const char *out_dir, char *note, size_t no
     int rc = write_data(r, out_dir, base);
     if (rc)
         return rc;
-    if (!on_path("gnuplot")) {
+    if (!spawn_on_path("gnuplot")) {
         snprintf(note, note_size, "gnuplot is not on PATH: no figures (Debian package "
                  "gnuplot-nox); the plotted numbers and %s.gp are in %s", base, out_dir);
         return MG_OK;

@@ -228,6 +228,24 @@ static json_t *jseries(const double *x, size_t n)
     return a;
 }
 
+/* Every run folder the numbers came from, with the hash of its
+ * summary.json as read: `moegap report` recomputes the hashes to tell a
+ * result that still describes its runs from a stale one. */
+static json_t *jruns_used(const check_result *r)
+{
+    const protocol *p = &r->proto;
+    json_t *a = json_array();
+    for (int m = 0; m < p->n_models; m++)
+        for (int s = 0; s < p->n_seeds; s++) {
+            char dir[4300];
+            snprintf(dir, sizeof dir, "%s/%s-s%d", r->runs_dir, p->models[m], p->seeds[s]);
+            json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:s}", "model", p->models[m],
+                                               "seed", p->seeds[s], "run", dir, "summary_sha256",
+                                               r->models[m].summary_sha256[s]));
+        }
+    return a;
+}
+
 json_t *check_report_json(const check_result *r)
 {
     const protocol *p = &r->proto;
@@ -244,6 +262,7 @@ json_t *check_report_json(const check_result *r)
     for (int s = 0; s < p->n_seeds; s++)
         json_array_append_new(seeds, json_integer(p->seeds[s]));
     json_object_set_new(root, "seeds", seeds);
+    json_object_set_new(root, "runs_used", jruns_used(r));
     json_t *models = json_object();
     for (int m = 0; m < p->n_models; m++) {
         const check_model *cm = &r->models[m];

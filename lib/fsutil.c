@@ -2,6 +2,7 @@
 #include "moegap/error.h"
 #include "moegap/fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,5 +76,20 @@ void fs_remove_files(const char *dir, const char *const names[])
     for (int i = 0; names[i]; i++)
         if (fs_join(p, sizeof p, dir, names[i]) == MG_OK)
             remove(p);
+    rmdir(dir);
+}
+
+void fs_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[4096 + 256];
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                fs_join(p, sizeof p, dir, e->d_name) == MG_OK)
+                remove(p);
+        closedir(d);
+    }
     rmdir(dir);
 }

@@ -12,6 +12,9 @@ int fs_mkdirs(const char *path);
 int fs_exists(const char *path);
 /* Copies src to dst atomically (dst appears complete or not at all). */
 int fs_copy(const char *src, const char *dst);
+/* Removes every entry of dir (files and links; it does not recurse), then
+ * dir: for a temporary folder a program filled. */
+void fs_remove_dir(const char *dir);
 /* Removes dir/name for each name (missing ones are fine), then dir. */
 void fs_remove_files(const char *dir, const char *const names[]);
 

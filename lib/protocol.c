@@ -13,6 +13,14 @@ static const char *const known_models[] = {"dense_active", "moe4", "dense_total"
                                            "dense8_total"};
 enum { N_KNOWN_MODELS = sizeof known_models / sizeof known_models[0] };
 
+int protocol_model_rank(const char *model)
+{
+    for (int i = 0; i < N_KNOWN_MODELS; i++)
+        if (strcmp(model, known_models[i]) == 0)
+            return i;
+    return -1;
+}
+
 typedef enum {
     K_NAME, K_TEXT,                                   /* [claim] */
     K_MODELS, K_SEEDS,                                /* [runs] */

@@ -242,25 +242,40 @@ char *recipe_to_string(const recipe *r)
     return buf;
 }
 
+size_t recipe_key_count(void)
+{
+    return N_KEYS;
+}
+
+void recipe_key_text(const recipe *r, size_t i, const char **section, const char **name,
+                     char *buf, size_t n)
+{
+    const recipe_key *k = &recipe_keys[i < N_KEYS ? i : 0];
+    *section = k->section;
+    *name = k->name;
+    const char *field = (const char *)r + k->offset;
+    switch (k->type) {
+    case KEY_INT: snprintf(buf, n, "%d", *(const int *)field); break;
+    case KEY_LONG: snprintf(buf, n, "%ld", *(const long *)field); break;
+    case KEY_FLOAT: snprintf(buf, n, "%s", float_text(*(const float *)field)); break;
+    case KEY_PATH:
+    case KEY_LABEL: snprintf(buf, n, "%s", field); break;
+    }
+}
+
 void recipe_write(const recipe *r, FILE *f)
 {
     const char *section = "";
-    for (int i = 0; i < N_KEYS; i++) {
-        const recipe_key *k = &recipe_keys[i];
-        if (strcmp(section, k->section) != 0) {
-            fprintf(f, "%s[%s]\n", i ? "\n" : "", k->section);
-            section = k->section;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *sec, *name;
+        char value[RECIPE_PATH_MAX];
+        recipe_key_text(r, i, &sec, &name, value, sizeof value);
+        if (strcmp(section, sec) != 0) {
+            fprintf(f, "%s[%s]\n", i ? "\n" : "", sec);
+            section = sec;
         }
-        const char *field = (const char *)r + k->offset;
         /* an unset path or label is left out, as the file it came from did */
-        if ((k->type == KEY_PATH || k->type == KEY_LABEL) && field[0] == '\0')
-            continue;
-        switch (k->type) {
-        case KEY_INT: fprintf(f, "%s = %d\n", k->name, *(const int *)field); break;
-        case KEY_LONG: fprintf(f, "%s = %ld\n", k->name, *(const long *)field); break;
-        case KEY_FLOAT: fprintf(f, "%s = %s\n", k->name, float_text(*(const float *)field)); break;
-        case KEY_PATH:
-        case KEY_LABEL: fprintf(f, "%s = %s\n", k->name, field); break;
-        }
+        if (value[0] != '\0')
+            fprintf(f, "%s = %s\n", name, value);
     }
 }

@@ -11,20 +11,21 @@ static const char *const paper_cols[] = {"name", "kind", "mean", "std", "n_seeds
                                          "source"};
 static const char *const known_cols[] = {"protocol", "verdict", "mean", "std", "p", "evidence",
                                          "commit"};
-enum { N_COLS = 7 };
+static const char *const setup_cols[] = {"item", "paper", "ours", "source"};
+enum { N_COLS = 7, N_SETUP_COLS = 4, MAX_COLS = 7 };
 
-/* Splits a line at tabs into exactly N_COLS fields (in place). */
-static int split(char *line, char *fields[N_COLS])
+/* Splits a line at tabs into exactly n_cols fields (in place). */
+static int split(char *line, char **fields, int n_cols)
 {
     line[strcspn(line, "\r\n")] = '\0';
     int n = 0;
     for (char *s = line;; n++) {
-        if (n == N_COLS)
+        if (n == n_cols)
             return 0;
         fields[n] = s;
         char *tab = strchr(s, '\t');
         if (!tab)
-            return n + 1 == N_COLS;
+            return n + 1 == n_cols;
         *tab = '\0';
         s = tab + 1;
     }
@@ -98,9 +99,9 @@ static int known_row(reference_known_row *r, char **f, const char *path, long li
     return rc;
 }
 
-/* Reads one table: the header must be exactly `cols`; each row goes to
- * `row` into an array of `size`-byte entries. */
-static int read_table(const char *path, const char *const cols[N_COLS], size_t size,
+/* Reads one table: the header must be exactly the n_cols `cols`; each row
+ * goes to `row` into an array of `size`-byte entries. */
+static int read_table(const char *path, const char *const *cols, int n_cols, size_t size,
                       int (*row)(void *, char **, const char *, long), void **out, size_t *n_out)
 {
     FILE *f = fopen(path, "r");
@@ -113,16 +114,16 @@ static int read_table(const char *path, const char *const cols[N_COLS], size_t s
     int rc = MG_OK;
     while (!rc && getline(&line, &cap, f) > 0) {
         lineno++;
-        char *fields[N_COLS];
+        char *fields[MAX_COLS];
         if (lineno > 1 && line[strspn(line, " \t\r\n")] == '\0')
             continue; /* a blank line */
-        if (!split(line, fields)) {
+        if (!split(line, fields, n_cols)) {
             rc = error_set(MG_EFORMAT, "%s:%ld: expected %d tab-separated columns", path, lineno,
-                           N_COLS);
+                           n_cols);
             break;
         }
         if (lineno == 1) {
-            for (int c = 0; c < N_COLS && !rc; c++)
+            for (int c = 0; c < n_cols && !rc; c++)
                 if (strcmp(fields[c], cols[c]) != 0)
                     rc = error_set(MG_EFORMAT, "%s:1: column %d is '%s', expected '%s'", path,
                                    c + 1, fields[c], cols[c]);
@@ -165,13 +166,46 @@ static int known_row_v(void *r, char **f, const char *path, long line)
     return known_row(r, f, path, line);
 }
 
+static int setup_row(void *v, char **f, const char *path, long line)
+{
+    reference_setup_row *r = v;
+    r->line = (int)line;
+    int rc = copy_field(r->item, sizeof r->item, f[0], path, line, "item");
+    if (!rc)
+        rc = copy_field(r->paper, sizeof r->paper, f[1], path, line, "paper");
+    if (!rc)
+        rc = copy_field(r->ours, sizeof r->ours, f[2], path, line, "ours");
+    if (!rc)
+        rc = copy_field(r->source, sizeof r->source, f[3], path, line, "source");
+    return rc;
+}
+
+int reference_setup_load(reference_setup *s, const char *dir)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->path, sizeof s->path, "%s/paper_setup.tsv", dir);
+    void *rows = NULL;
+    int rc = read_table(s->path, setup_cols, N_SETUP_COLS, sizeof *s->rows, setup_row, &rows,
+                        &s->n);
+    if (!rc)
+        s->rows = rows;
+    return rc;
+}
+
+void reference_setup_free(reference_setup *s)
+{
+    free(s->rows);
+    s->rows = NULL;
+    s->n = 0;
+}
+
 int reference_load(reference_set *r, const char *dir)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->paper_path, sizeof r->paper_path, "%s/paper.tsv", dir);
     snprintf(r->known_path, sizeof r->known_path, "%s/known_nonreplications.tsv", dir);
     void *rows = NULL;
-    int rc = read_table(r->paper_path, paper_cols, sizeof *r->paper, paper_row_v, &rows, &r->n_paper);
+    int rc = read_table(r->paper_path, paper_cols, N_COLS, sizeof *r->paper, paper_row_v, &rows, &r->n_paper);
     if (rc)
         return rc;
     r->paper = rows;
@@ -183,7 +217,7 @@ int reference_load(reference_set *r, const char *dir)
                 reference_free(r);
                 return rc;
             }
-    rc = read_table(r->known_path, known_cols, sizeof *r->known, known_row_v, &rows, &r->n_known);
+    rc = read_table(r->known_path, known_cols, N_COLS, sizeof *r->known, known_row_v, &rows, &r->n_known);
     if (rc) {
         reference_free(r);
         return rc;

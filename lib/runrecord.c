@@ -1,6 +1,7 @@
 #include "moegap/runrecord.h"
 #include "moegap/error.h"
 #include "moegap/recipe.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,6 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The whole of a small file, NUL-terminated, in a malloc'd buffer. */
+static int read_whole(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? MG_OK : error_set(MG_ENOMEM, "%s: out of memory", path);
+    while (!rc) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1)
+            break;
+        char *grown = realloc(buf, cap * 2);
+        if (!grown)
+            rc = error_set(MG_ENOMEM, "%s: out of memory", path);
+        else
+            buf = grown, cap *= 2;
+    }
+    if (!rc && ferror(f))
+        rc = error_set(MG_EIO, "%s: read error", path);
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return MG_OK;
+}
 
 static int read_summary(run_record *r)
 {
@@ -20,16 +53,29 @@ static int read_summary(run_record *r)
     if (stat(path, &st) != 0)
         return error_set(MG_EIO, "run folder %s has no summary.json: the run has not finished",
                          r->dir);
+    /* the hash is of the very bytes parsed, so a result that records it
+     * names the summary its numbers came from */
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_whole(path, &text, &len);
+    if (rc)
+        return rc;
+    sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, text, len);
+    sha256_final_hex(&c, r->summary_sha256);
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = json_loadb(text, len, 0, &jerr);
+    free(text);
     if (!root)
         return error_set(MG_EFORMAT, "%s:%d: %s", path, jerr.line, jerr.text);
-    int rc = MG_OK;
     json_t *best = json_object_get(root, "best_val_loss");
     json_t *fin = json_object_get(root, "final_val_loss");
     json_t *bstep = json_object_get(root, "best_step");
     json_t *tot = json_object_get(root, "params_total");
     json_t *act = json_object_get(root, "params_active");
+    json_t *tokens = json_object_get(root, "tokens");
+    json_t *wall = json_object_get(root, "wall_s");
     if (!json_is_number(best) || !isfinite(json_number_value(best)))
         rc = error_set(MG_EFORMAT, "%s: best_val_loss: missing or not a number", path);
     else if (!json_is_number(fin))
@@ -40,12 +86,18 @@ static int read_summary(run_record *r)
         rc = error_set(MG_EFORMAT, "%s: params_total: missing or not a positive integer", path);
     else if (!json_is_integer(act) || json_integer_value(act) <= 0)
         rc = error_set(MG_EFORMAT, "%s: params_active: missing or not a positive integer", path);
+    else if (tokens && !json_is_integer(tokens))
+        rc = error_set(MG_EFORMAT, "%s: tokens: not an integer", path);
+    else if (wall && !json_is_number(wall))
+        rc = error_set(MG_EFORMAT, "%s: wall_s: not a number", path);
     if (!rc) {
         r->best_val_loss = json_number_value(best);
         r->final_val_loss = json_number_value(fin);
         r->best_step = (long)json_integer_value(bstep);
         r->params_total = json_integer_value(tot);
         r->params_active = json_integer_value(act);
+        r->tokens = tokens ? json_integer_value(tokens) : -1;
+        r->wall_s = wall ? json_number_value(wall) : NAN;
     }
     json_decref(root);
     return rc;

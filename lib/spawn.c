@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -107,4 +108,22 @@ int spawn_run(const char *const argv[], const char *cwd, const char *log_path)
     pid_t pid = -1;
     int rc = spawn_start(argv, cwd, log_path, NULL, &pid);
     return rc ? rc : spawn_wait(pid, argv[0], log_path);
+}
+
+int spawn_on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    char dir[4096];
+    for (const char *s = path; *s;) {
+        size_t n = strcspn(s, ":");
+        char full[4200];
+        snprintf(dir, sizeof dir, "%.*s", (int)n, s);
+        snprintf(full, sizeof full, "%s/%s", n ? dir : ".", prog);
+        if (access(full, X_OK) == 0)
+            return 1;
+        s += n + (s[n] == ':');
+    }
+    return 0;
 }

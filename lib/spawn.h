@@ -16,6 +16,9 @@ int spawn_start(const char *const argv[], const char *cwd, const char *log_path,
  * names the program and quotes the log's last lines (the log itself is the
  * caller's to keep or remove). */
 int spawn_wait(pid_t pid, const char *name, const char *log_path);
+/* Whether `prog` is an executable in a folder of PATH, so a caller can say
+ * what is missing before trying to run it. */
+int spawn_on_path(const char *prog);
 /* spawn_start with the output in the log, then spawn_wait. */
 int spawn_run(const char *const argv[], const char *cwd, const char *log_path);
 

@@ -9,6 +9,8 @@ int cmd_params(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_prepare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 /* Parses a non-negative integer option value or prints why not. */
 int cli_parse_u64(const char *opt, const char *value, unsigned long long max,

@@ -14,6 +14,8 @@ static const char usage[] =
     "  synth   write a synthetic token stream (for tests and the demo job)\n"
     "  params  count a recipe's parameters; match a dense model to an MoE\n"
     "  check   check one of the paper's claims over the runs of several seeds\n"
+    "  report  build the PDF report of a paper dir's results (pdflatex)\n"
+    "  baseline compare the checks' results with the accepted baseline (nightly)\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -35,6 +37,10 @@ int main(int argc, char **argv)
         return cmd_params(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    if (strcmp(argv[1], "baseline") == 0)
+        return cmd_baseline(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

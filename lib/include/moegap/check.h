@@ -40,6 +40,9 @@ typedef struct {
     long long params_total, params_active;
     const reference_paper_row *paper; /* NULL: the paper has no such model */
     double *curve_mean, *curve_sd;    /* per evaluation step; NULL without curves */
+    /* per seed, of the summary.json the numbers came from: the record that
+     * lets a later reader tell whether a run changed since the check */
+    char summary_sha256[PROTOCOL_MAX_SEEDS][65];
 } check_model;
 
 typedef struct {

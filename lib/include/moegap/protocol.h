@@ -65,6 +65,9 @@ typedef struct {
 int protocol_read(protocol *p, const char *path);
 const char *protocol_sign_name(protocol_sign s);
 const char *protocol_statistic_name(protocol_statistic s);
+/* The place of `model` among the tiers' models in their canonical order
+ * (dense_active, moe4, dense_total, moe8, dense8_total); -1 for another. */
+int protocol_model_rank(const char *model);
 /* Index of `model` in p->models, -1 when absent. */
 int protocol_model_index(const protocol *p, const char *model);
 

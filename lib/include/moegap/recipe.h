@@ -45,6 +45,12 @@ int recipe_validate(const recipe *r);
 void recipe_write(const recipe *r, FILE *f);
 /* The same text in a malloc'd string (NULL when out of memory). */
 char *recipe_to_string(const recipe *r);
+/* The keys in file order, for tables of every value: recipe_key_count()
+ * of them; key i's section and name, and its value in r as recipe_write
+ * writes it ("" for an unset path or label). */
+size_t recipe_key_count(void);
+void recipe_key_text(const recipe *r, size_t i, const char **section, const char **name,
+                     char *buf, size_t n);
 /* Linear warm-up length in steps. */
 long recipe_warmup_steps(const recipe *r);
 

@@ -41,9 +41,26 @@ typedef struct {
     size_t n_known;
 } reference_set;
 
+typedef struct {
+    char item[128];
+    char paper[REFERENCE_FIELD_MAX];
+    char ours[256];
+    char source[REFERENCE_FIELD_MAX];
+    int line;
+} reference_setup_row;
+
+typedef struct {
+    char path[4200];
+    reference_setup_row *rows;
+    size_t n;
+} reference_setup;
+
 /* Reads dir/paper.tsv and dir/known_nonreplications.tsv. */
 int reference_load(reference_set *r, const char *dir);
 void reference_free(reference_set *r);
+/* Reads dir/paper_setup.tsv. */
+int reference_setup_load(reference_setup *s, const char *dir);
+void reference_setup_free(reference_setup *s);
 /* NULL when absent. */
 const reference_paper_row *reference_paper(const reference_set *r, const char *name);
 const reference_known_row *reference_known(const reference_set *r, const char *protocol);

@@ -13,6 +13,9 @@ typedef struct {
     double best_val_loss, final_val_loss;
     long best_step;
     long long params_total, params_active;
+    long long tokens;     /* tokens trained on; -1 when summary.json lacks it */
+    double wall_s;        /* training wall time; NaN when summary.json lacks it */
+    char summary_sha256[65]; /* of the summary.json bytes read */
     size_t n_evals;
     long *eval_step;      /* increasing */
     double *eval_loss;    /* val_ce at eval_step[i] */

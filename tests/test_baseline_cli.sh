@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# The nightly regression on fake run folders (no training): moegap check
+# writes real result files for every protocol, `moegap baseline --accept`
+# records them, and the comparison then holds: unchanged results reproduce
+# exactly; a change too small for the tolerance still fails at the same
+# commit on the same machine, and passes at another commit or on another
+# machine (said so); a gap moved beyond the tolerance, a flipped verdict,
+# a missing result or model fail; malformed files are refused by file and
+# field. Then ci/nightly itself, with --skip-train and with stand-in cmake
+# and ctest: the comparison, the report step, the exit status.
+# usage: test_baseline_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/cli_lib.sh"
+cli_setup baseline_cli "$1" "$2"
+src=$3
+moegap=$(realpath "$moegap")
+
+models=(dense_active moe4 dense_total moe8 dense8_total)
+base=(3.56 3.52 3.49 3.48 3.45)
+total=(329024 525888 525632 920128 920384)
+active=(329024 329280 525632 330304 920384)
+commit=83a69971041fe8503d990793ceec0fd065e0fa42
+
+# fake_run RUNS MODEL_INDEX SEED [DELTA]: ten evaluations 100..1000 that fall
+# like a training curve, each model and seed a little apart; DELTA shifts
+# every loss of the run
+fake_run() {
+  local runs=$1 mi=$2 s=$3 delta=${4:-0}
+  local dir=$runs/${models[mi]}-s$s
+  mkdir -p "$dir"
+  awk -v b="${base[mi]}" -v n="$(((mi * 3 + s * 2) % 5))" -v c="$((mi * 5 + s * (mi % 2)))" \
+    -v d="$delta" 'BEGIN {
+      printf "kind\tstep\ttokens\tval_ce\n"
+      for (t = 100; t <= 1000; t += 100)
+        printf "eval\t%d\t0\t%.9f\n", t, b + 0.003 * n + d + (0.3 + 0.002 * c) * sqrt(100 / t)
+    }' >"$dir/metrics.tsv"
+  local best
+  best=$(tail -1 "$dir/metrics.tsv" | cut -f4)
+  printf '{"best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
+    "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
+  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1}\n' \
+    "$commit" >"$dir/provenance.json"
+  cp "$src/protocols/tiers/ci/moe4.ini" "$dir/recipe.ini"
+}
+
+fake_runs() {
+  for mi in 0 1 2 3 4; do
+    for s in 1 2 3; do fake_run "$1" "$mi" "$s"; done
+  done
+}
+
+# every protocol's check, as the paper label runs them
+checks() {
+  local paper=$1 p
+  for p in "$src"/protocols/*.ini; do
+    "$moegap" check --protocol "$p" --runs "$paper/runs" --reference "$src/reference" \
+      --out "$paper/results" --no-figures >/dev/null 2>&1
+  done
+  [[ -f $paper/results/active_gap.json ]] || fail "no results in $paper/results"
+}
+
+# set_provenance RUNS KEY JSON_VALUE: in every run's provenance.json
+set_provenance() {
+  sed -i -E "s/\"$2\": (\"[^\"]*\"|[a-z0-9]+)/\"$2\": $3/" "$1"/*/provenance.json
+}
+
+paper=$work/paper
+fake_runs "$paper/runs"
+checks "$paper"
+bl=$work/ref/baseline-ci.json
+mkdir -p "$work/ref"
+compare_now() { "$moegap" baseline --results "$paper/results" --runs "$paper/runs" --baseline "$bl" \
+  --protocols "$src/protocols" "$@"; }
+
+expect 0 "usage: moegap baseline" "--accept" -- "$moegap" baseline --help
+expect 2 "--baseline is required" -- "$moegap" baseline --results "$paper/results" --runs "$paper/runs"
+expect 2 "baseline-ci.json: cannot open.*no baseline yet: accept one with ci/nightly --accept" -- compare_now
+
+# accept: what it records
+expect 0 "accepted: wrote .*baseline-ci.json" "tier ci, commit $commit \(clean\)" \
+  "OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 1 thread \(OpenBLAS 0\.3\.21 DYNAMIC_ARCH Zen; gcc" "active_gap +verdict PASS, seeds 1,2,3" \
+  "gap total slope_log_step +mean -?0\.[0-9]+, per seed" -- compare_now --accept
+/usr/bin/python3 - "$bl" "$paper/results" <<'EOF' || fail "the baseline file does not hold what was accepted"
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["tier"] == "ci" and b["commit"].startswith("83a6997") and b["dirty"] is False, b
+assert b["machine"] == {"openblas_core": "Zen", "openblas_coretype_env": None, "threads": 1,
+                        "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen",
+                        "compiler": "gcc-compatible 12.2.0"}, b["machine"]
+assert b["tolerance"] == {"gap_mean": 0.02, "best_loss_mean": 0.02}
+assert "0.009-0.026" in b["tolerance_reason"] and "reorders floating-point sums" in b["tolerance_reason"]
+assert sorted(b["protocols"]) == ["active_gap", "eight_experts", "gap_trajectory", "total_gap"]
+for name, p in b["protocols"].items():
+    r = json.load(open(f"{sys.argv[2]}/{name}.json"))
+    assert p["verdict"] == r["verdict"] and p["seeds"] == r["seeds"], name
+    for m, v in r["models"].items():
+        assert p["models"][m] == {"mean": v["mean"], "per_seed": v["best_val_loss"]}, (name, m)
+    for g, v in r["gaps"].items():
+        assert p["gaps"][g]["best_val_loss_gap"]["per_seed"] == v["best_val_loss_gap"]["per_seed"]
+assert set(b["protocols"]["gap_trajectory"]["gaps"]["total"]) == {"best_val_loss_gap", "slope_log_step", "final"}
+EOF
+
+# unchanged: reproduced exactly
+expect 0 "same commit and machine: every value must reproduce exactly" \
+  "^active_gap +verdict +PASS → PASS +→ same +ok" \
+  "^total_gap +gap total best_val_loss_gap +0\.[0-9]{4} → 0\.[0-9]{4} +→ \+0\.0000 +0\.0200 +ok" \
+  "result: ok, [0-9]+ lines: reproduced exactly" -- compare_now
+
+# a change far below the tolerance, at the same commit on the same machine
+fake_run "$paper/runs" 1 2 0.0001
+checks "$paper"
+expect 1 "active_gap +gap active best_val_loss_gap .* → -3\.3e-05 +0\.0200 +NOT EXACT" \
+  "NOT reproduced exactly: seed 2 " "result: FAIL: NOT reproduced exactly: [0-9]+ values differ" -- compare_now
+# ... is within tolerance at another commit, on a changed tree, on another machine
+set_provenance "$paper/runs" git_commit '"0123456789abcdef0123456789abcdef01234567"'
+expect 0 "same machine, commit differs \(baseline: $commit; now: 0123456789abcdef" \
+  "result: ok, [0-9]+ lines: within tolerance" -- compare_now
+set_provenance "$paper/runs" git_commit "\"$commit\""
+set_provenance "$paper/runs" git_dirty true
+expect 0 "a commit is mixed or not clean .*now: $commit \(dirty or not a git tree\)" \
+  "result: ok, [0-9]+ lines: within tolerance" -- compare_now
+set_provenance "$paper/runs" git_dirty false
+set_provenance "$paper/runs" openblas_core '"Haswell"'
+machine="OPENBLAS_CORETYPE unset, 1 thread \(OpenBLAS 0\.3\.21 DYNAMIC_ARCH Zen; gcc-compatible 12\.2\.0\)"
+expect 0 "machine differs \(baseline: OpenBLAS core Zen, $machine; now: OpenBLAS core Haswell, $machine\): comparing within tolerance" \
+  "result: ok, [0-9]+ lines: within tolerance" -- compare_now
+set_provenance "$paper/runs" openblas_core '"Zen"'
+set_provenance "$paper/runs" openblas_coretype_env '"SKYLAKEX"'
+expect 0 "machine differs .*now: OpenBLAS core Zen, OPENBLAS_CORETYPE=SKYLAKEX" -- compare_now
+set_provenance "$paper/runs" openblas_coretype_env null
+# another compiler is another kind of machine too: its code may round differently
+sed -i 's/gcc-compatible 12.2.0/gcc-compatible 13.2.0/' "$paper"/runs/*/provenance.json
+expect 0 "machine differs .*now: .*; gcc-compatible 13\.2\.0\)\): comparing within tolerance" -- compare_now
+sed -i 's/gcc-compatible 13.2.0/gcc-compatible 12.2.0/' "$paper"/runs/*/provenance.json
+# runs from two kinds of machine are no single result
+sed -i 's/"threads": 1/"threads": 2/' "$paper/runs/moe4-s3/provenance.json"
+expect 2 "moe4-s3/provenance.json: OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 2 threads .*, but .*/dense_active-s1 has .*, 1 thread .*: the runs come from different machines" -- compare_now
+sed -i 's/"threads": 2/"threads": 1/' "$paper/runs/moe4-s3/provenance.json"
+
+# a gap moved beyond the tolerance (moe4 seed 2 worse by 0.1: the mean gap by 0.033)
+fake_run "$paper/runs" 1 2 0.1
+checks "$paper"
+expect 1 "^active_gap +gap active best_val_loss_gap +0\.[0-9]{4} → 0\.[0-9]{4} +→ -0\.0333 +0\.0200 +REGRESSION" \
+  "^active_gap +model moe4 best loss .* \+0\.0333 +0\.0200 +REGRESSION" \
+  "^active_gap +model dense_active best loss .* ok" "result: FAIL: [0-9]+ REGRESSIONS of [0-9]+ lines" -- compare_now
+fake_run "$paper/runs" 1 2
+checks "$paper"
+expect 0 "reproduced exactly" -- compare_now
+
+# a flipped verdict, alone
+sed -i 's/"verdict": "PASS"/"verdict": "INCONCLUSIVE"/' "$paper/results/active_gap.json"
+expect 1 "^active_gap +verdict +PASS → INCONCLUSIVE +→ flip +REGRESSION \(the claim's status changed\)" \
+  "result: FAIL: 1 REGRESSION of" -- compare_now
+
+# a missing result: a regression in the comparison, and no baseline accepted
+checks "$paper"
+mv "$paper/results/total_gap.json" "$work/total_gap.json"
+expect 1 "^total_gap +result +present → missing .*REGRESSION \(no result now\)" \
+  "results/total_gap.json: no such file" -- compare_now
+cp "$bl" "$work/before.json"
+expect 2 "baseline-ci.json: not accepted: no result for protocol total_gap \(.*results/total_gap.json is missing\)" \
+  -- compare_now --accept
+cmp -s "$bl" "$work/before.json" || fail "a refused --accept changed the baseline"
+mv "$work/total_gap.json" "$paper/results/total_gap.json"
+
+# a model, a protocol on one side only
+/usr/bin/python3 - "$bl" "$work/edited.json" <<'EOF'
+import json, sys
+b = json.load(open(sys.argv[1]))
+del b["protocols"]["eight_experts"]["models"]["moe8"]
+del b["protocols"]["total_gap"]
+json.dump(b, open(sys.argv[2], "w"), indent=1)
+EOF
+expect 1 "^eight_experts +model moe8 best loss +absent → .*REGRESSION \(not in the baseline: accept a new one\)" \
+  "^total_gap +result +absent → present .*REGRESSION" -- "$moegap" baseline --results "$paper/results" \
+  --runs "$paper/runs" --baseline "$work/edited.json" --protocols "$src/protocols"
+
+# malformed files: named by file and field
+sed -i 's/"gap_mean": 0.02/"gap_mean": "small"/' "$work/edited.json"
+expect 2 "edited.json: tolerance\.gap_mean: missing or not a finite number" -- "$moegap" baseline \
+  --results "$paper/results" --runs "$paper/runs" --baseline "$work/edited.json" --protocols "$src/protocols"
+cp -r "$paper/results" "$work/bad-results"
+/usr/bin/python3 - "$work/bad-results/active_gap.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["models"]["moe4"]["best_val_loss"].pop()
+json.dump(r, open(sys.argv[1], "w"))
+EOF
+expect 2 "bad-results/active_gap.json: models\.moe4\.best_val_loss: expected an array of 3 finite numbers" \
+  -- "$moegap" baseline --results "$work/bad-results" --runs "$paper/runs" --baseline "$bl" \
+  --protocols "$src/protocols"
+sed -i 's/^tier = ci/tier = smoke/' "$paper"/runs/*/recipe.ini
+expect 2 "baseline-ci.json: tier: 'ci', but the results are of tier 'smoke'" -- compare_now
+sed -i 's/^tier = smoke/tier = ci/' "$paper"/runs/*/recipe.ini
+rm "$paper/runs/dense_total-s1/provenance.json"
+expect 2 "dense_total-s1/provenance.json: cannot open" -- compare_now
+fake_run "$paper/runs" 2 1
+
+# a new --accept keeps the tolerances the file states
+sed -i 's/"gap_mean": 0.02/"gap_mean": 0.05/' "$bl"
+expect 0 "tolerance: 0\.0500 nats for a gap's mean, 0\.0200" -- compare_now --accept
+grep -q '"gap_mean": 0.05' "$bl" || fail "--accept dropped the stated tolerance"
+
+# ci/nightly: the script, then its steps with the runs and results above
+expect 0 "usage: ci/nightly .*--accept" "--skip-train" -- bash "$src/ci/nightly" --help
+expect 2 "unknown option '--bogus'" -- bash "$src/ci/nightly" --bogus
+bash -n "$src/ci/nightly" || fail "ci/nightly: syntax"
+# moegap with a stand-in report command (one that works, one that fails),
+# so this test holds whatever `moegap report` does with fake runs
+mkdir -p "$work/bin"
+printf '#!/usr/bin/env bash\nif [[ $1 == report ]]; then echo "report $*"; exit 0; fi\nexec %q "$@"\n' \
+  "$moegap" >"$work/bin/with-report"
+printf '#!/usr/bin/env bash\nif [[ $1 == report ]]; then echo "report broke" >&2; exit 1; fi\nexec %q "$@"\n' \
+  "$moegap" >"$work/bin/no-report"
+chmod +x "$work/bin/with-report" "$work/bin/no-report"
+night() { bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" "$@"; }
+expect 0 "result: ok, [0-9]+ lines: reproduced exactly" "^report report --paper-dir $paper$" "nightly: ok" \
+  -- night --skip-train --moegap "$work/bin/with-report"
+grep -q "reproduced exactly" "$paper/nightly.txt" || fail "ci/nightly did not keep the comparison in nightly.txt"
+expect 1 "report broke" "nightly: FAIL: moegap report failed \\(exit 1\\)" \
+  -- night --skip-train --moegap "$work/bin/no-report"
+sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/' "$paper/results/active_gap.json"
+expect 1 "REGRESSION \(the claim's status changed\)" "^report report" \
+  "nightly: FAIL: the results differ from .*baseline-ci.json" -- night --skip-train --moegap "$work/bin/with-report"
+expect 2 "nightly: FAIL: no comparison with .*nope.json could be made" -- bash "$src/ci/nightly" \
+  --paper-dir "$paper" --baseline "$work/nope.json" --skip-train --moegap "$work/bin/no-report"
+# the full path with stand-in cmake and ctest: the label (here the checks
+# alone) fails, the comparison and the report are still made, then it fails
+cat >"$work/bin/cmake" <<'EOF'
+#!/usr/bin/env bash
+echo "cmake $*"
+EOF
+cat >"$work/bin/ctest" <<EOF
+#!/usr/bin/env bash
+for p in $src/protocols/*.ini; do
+  $moegap check --protocol "\$p" --runs $paper/runs --reference $src/reference --out $paper/results --no-figures >/dev/null
+done
+exit 8
+EOF
+chmod +x "$work/bin/cmake" "$work/bin/ctest"
+expect 1 "^cmake --build --preset release" "paper label \(ctest --preset paper\): exit 8" \
+  "result: ok, [0-9]+ lines: reproduced exactly" "^report report --paper-dir" \
+  "nightly: FAIL: the paper label failed \(ctest exit 8" -- env PATH="$work/bin:$PATH" \
+  bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" --moegap "$work/bin/with-report"
+# a stale result is removed before the label, so a check that writes none shows as missing
+printf '#!/usr/bin/env bash\nexit 8\n' >"$work/bin/ctest"
+expect 1 "^now: +no results" "^active_gap +result +present → missing" "nightly: FAIL: the paper label failed" \
+  -- env PATH="$work/bin:$PATH" bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" \
+  --moegap "$work/bin/with-report"
+checks "$paper"
+rm "$bl"
+expect 0 "accepted: wrote .*baseline-ci.json" "nightly: accepted .*baseline-ci.json; commit it" \
+  -- night --skip-train --accept --moegap "$work/bin/with-report"
+[[ -s $bl ]] || fail "ci/nightly --accept wrote no baseline"
+
+cli_finish baseline_cli

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# moegap report on a smoke-tier paper dir (the Brown corpus; 5 models x 3
+# seeds of 40 steps, trained once per build folder and reused while the
+# binary and recipes stay the same; checks rerun every time). Read back
+# with pdftotext: every test row of the claims table holds the numbers of
+# its result JSON, the parameter table the counts, a listed known
+# non-replication is said; then a changed summary.json, a result from
+# before runs_used, a missing result, run and figure are each said in the
+# PDF and on stderr; a failed pdflatex leaves no PDF; LaTeX's special
+# characters in a protocol's text come out as themselves.
+# usage: test_report_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
+set -uo pipefail
+source "$(dirname "$0")/cli_lib.sh"
+for tool in pdflatex pdftotext /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+cli_setup report_cli "$1" "$2"
+src=$3
+moegap=$(realpath "$moegap")
+cache=$2/report_smoke
+models=(dense_active moe4 dense_total moe8 dense8_total)
+protocols=(active_gap total_gap gap_trajectory eight_experts)
+
+# ---- the smoke tier's runs: data, dense baselines, 15 runs two at a time --
+bash "$src/ci/paper-data.sh" "$moegap" smoke || { fail "paper-data.sh"; cli_finish report_cli; }
+bash "$src/ci/tier-recipes.sh" "$moegap" smoke "$cache/recipes" 2>/dev/null ||
+  { fail "tier-recipes.sh"; cli_finish report_cli; }
+for m in "${models[@]}"; do for s in 1 2 3; do echo "$m $s"; done; done |
+  xargs -P 2 -L 1 bash -c 'bash "$1/ci/paper-run.sh" "$2" "$3" "$4" "$5" 1 >"$3/train-$4-s$5.log" 2>&1 ||
+    { echo "training $4 seed $5 failed:"; tail -5 "$3/train-$4-s$5.log"; exit 1; }' _ "$src" "$moegap" "$cache" ||
+  { fail "training"; cli_finish report_cli; }
+
+paper=$work/paper
+mkdir -p "$paper"
+cp -r "$cache/recipes" "$cache/runs" "$paper/"
+for p in "${protocols[@]}"; do
+  # a verdict other than PASS exits 1: the result is written all the same
+  "$moegap" check --protocol "$src/protocols/$p.ini" --runs "$paper/runs" \
+    --reference "$src/reference" --out "$paper/results" >"$work/check-$p.log" 2>&1
+  [[ -f $paper/results/$p.json ]] || fail "check $p wrote no result: $(tail -3 "$work/check-$p.log")"
+done
+
+report() { "$moegap" report --paper-dir "$paper" --protocols "$src/protocols" --reference "$src/reference" "$@"; }
+# the PDF's text as one line: a path broken after '/' rejoined, white space squeezed
+flat() {
+  pdftotext -layout "$1" - | /usr/bin/python3 -c 'import re, sys
+t = re.sub(r"/[ \t]*\n\s*", "/", sys.stdin.read())
+print(re.sub(r"\s+", " ", t))'
+}
+
+# ---- a fresh paper dir: nothing to say, and the PDF holds the numbers -----
+expect 0 "usage: moegap report" "--paper-dir" -- "$moegap" report --help
+expect 2 "--paper-dir is required" -- "$moegap" report
+expect 1 "nowhere: no such paper dir" -- "$moegap" report --paper-dir "$work/nowhere"
+[[ -e $work/nowhere ]] && fail "a missing paper dir was created"
+expect 0 "wrote .*/fresh/report.pdf" -- report --out "$work/fresh/report.pdf" --strict
+[[ -s $work/fresh/report.pdf && -s $work/fresh/report.tex ]] || fail "no fresh report.pdf and .tex"
+ls -a "$work/fresh" | grep -q build && fail "a temporary build folder is left in $work/fresh"
+
+# numbers: every test row as the report formats it, in one line of the
+# table; every model's counts on the total and active rows; each verdict
+check_numbers() { # PDF RESULTS_DIR
+  pdftotext -layout "$1" "$1.txt" || return 1
+  /usr/bin/python3 - "$1.txt" "$2" "${protocols[@]}" <<'EOF'
+import json, math, re, sys
+text, results, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+lines = open(text, encoding="utf-8").read().splitlines()
+bad = []
+
+def row_with(parts):
+    """a line holding every part, in order"""
+    for line in lines:
+        at = 0
+        for p in parts:
+            at = line.find(p, at)
+            if at < 0:
+                break
+            at += len(p)
+        else:
+            return True
+    return False
+
+def p_text(p):
+    return "n/a" if p is None else "%.3g" % p
+
+for name in names:
+    d = json.load(open("%s/%s.json" % (results, name)))
+    if not row_with([name + ": verdict " + d["verdict"]]):
+        bad.append("%s: no line '%s: verdict %s'" % (name, name, d["verdict"]))
+    for gap, g in d["gaps"].items():
+        for key, what in (("best_val_loss_gap", "best-loss gap"), ("slope_log_step", "slope on log(step)"),
+                          ("final", "gap at the end")):
+            if key not in g:
+                continue
+            t = g[key]
+            digits = 5 if key == "slope_log_step" else 4
+            parts = [gap, what]
+            if key == "best_val_loss_gap" and g["paper"]:
+                p = g["paper"]
+                parts.append("%.4f ± %.4f (n %d)" % (p["mean"], p["std"], p["n_seeds"]))
+            parts += ["%.*f ± %.*f (n %d)" % (digits, t["mean"], digits, t["std"], len(t["per_seed"])),
+                      "n/a" if t["t"] is None else "%.2f" % t["t"], p_text(t["p_greater"]),
+                      p_text(t["p_less"]), t["verdict"] if t["verdict"] != "-" else "reported"]
+            if not row_with(parts):
+                bad.append("%s: no row %s" % (name, parts))
+    for model, m in d["models"].items():
+        for row, key in (("total", "params_total"), ("active", "params_active")):
+            want = "{:,}".format(m[key])
+            if not any(re.match(r"\s*%s\s" % row, l) and want in l for l in lines):
+                bad.append("%s: %s's %s %s not on the '%s' row" % (name, model, key, want, row))
+    if d.get("known_nonreplication") and not row_with([name + ": verdict", "a listed known non-replication"]):
+        bad.append("%s: its known non-replication is not said" % name)
+for b in bad:
+    print("report text:", b)
+sys.exit(1 if bad else 0)
+EOF
+}
+check_numbers "$work/fresh/report.pdf" "$paper/results" || fail "the fresh report's tables differ from the results"
+grep -q "This report is incomplete" "$work/fresh/report.pdf.txt" && fail "the fresh report says it is incomplete"
+
+# a known non-replication: list a check that did not pass with its verdict
+ref=$work/ref
+cp -r "$src/reference" "$ref"
+listed=$(/usr/bin/python3 -c 'import json, sys
+for p in sys.argv[2:]:
+    d = json.load(open("%s/%s.json" % (sys.argv[1], p)))
+    if d["verdict"] != "PASS":
+        g = next(iter(d["gaps"].values()))["best_val_loss_gap"]
+        print("%s\t%s\t%.4f\t%.4f\t%.3f\tsmoke runs of test_report_cli\t0000000" % (p, d["verdict"], g["mean"], g["std"], g["p_greater"]))
+        break' "$paper/results" "${protocols[@]}")
+if [[ -n $listed ]]; then
+  printf '%s\n' "$listed" >>"$ref/known_nonreplications.tsv"
+  p=${listed%%$'\t'*}
+  "$moegap" check --protocol "$src/protocols/$p.ini" --runs "$paper/runs" --reference "$ref" \
+    --out "$paper/results" >/dev/null 2>&1 || fail "check $p with its listing exits non-zero"
+  expect 0 "wrote" -- "$moegap" report --paper-dir "$paper" --protocols "$src/protocols" \
+    --reference "$ref" --out "$work/known/report.pdf" --strict
+  check_numbers "$work/known/report.pdf" "$paper/results" || fail "the known non-replication is not reported"
+else
+  echo "note: every smoke check passed; the known non-replication path is not exercised"
+fi
+
+# ---- the numbers check can fail: a result whose number the PDF lacks ------
+cp -r "$paper/results" "$work/altered"
+/usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f))
+d["gaps"]["total"]["best_val_loss_gap"]["mean"] += 0.0123
+json.dump(d, open(f, "w"))' "$work/altered/total_gap.json"
+check_numbers "$work/fresh/report.pdf" "$work/altered" >/dev/null &&
+  fail "the numbers check accepts a report that lacks a result's number"
+
+# ---- stale: a run's summary.json changed since the checks used it --------
+printf ' ' >>"$paper/runs/moe8-s2/summary.json"
+expect 0 "STALE result eight_experts: .*moe8-s2/summary.json changed since the check used it" \
+  "wrote .*problem" -- report --out "$work/stale/report.pdf"
+expect 1 "exit 1 \(--strict\)" -- report --out "$work/stale/report.pdf" --strict
+flat "$work/stale/report.pdf" >"$work/stale.txt"
+grep -q "This report is incomplete: 1 problem with" "$work/stale.txt" || fail "the stale report does not say so at the top"
+grep -Eq "eight_experts: verdict [A-Z]+ STALE: [^ ]*/moe8-s2/summary.json changed" "$work/stale.txt" ||
+  fail "the claims table does not mark eight_experts stale"
+grep -Eq "active_gap: verdict [A-Z]+ [^:]*STALE" "$work/stale.txt" && fail "active_gap is marked stale, and its runs did not change"
+
+# a result from before runs_used: stale, cannot tell
+# (its modification time kept: figures older than their result are news too)
+cp -p "$paper/results/active_gap.json" "$work/active_gap.json"
+/usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f)); del d["runs_used"]
+json.dump(d, open(f, "w"))' "$paper/results/active_gap.json"
+touch -r "$work/active_gap.json" "$paper/results/active_gap.json"
+# ... a missing result, figure and run
+rm "$paper/results/total_gap.json" "$paper/results/gap_trajectory_best.pdf"
+rm -r "$paper/runs/dense8_total-s3"
+expect 0 "STALE result active_gap: it does not record the runs it used" \
+  "MISSING result total_gap: .*total_gap.json does not exist" \
+  "MISSING figure .*gap_trajectory_best.pdf" "MISSING run dense8_total seed 3: run folder .*dense8_total-s3 does not exist" \
+  "5 problems" -- report --out "$work/broken/report.pdf"
+flat "$work/broken/report.pdf" >"$work/broken.txt"
+for want in "This report is incomplete: 5 problems" "active_gap: verdict [A-Z]+ [^:]*STALE: it does not record the runs it used" \
+  "total_gap MISSING: [^ ]*/total_gap.json does not exist" "MISSING figure: [^ ]*/gap_trajectory_best.pdf" \
+  "dense8_total 3 MISSING: run folder [^ ]*/dense8_total-s3 does not exist"; do
+  grep -Eq "$want" "$work/broken.txt" || fail "the report lacks /$want/"
+done
+
+# ---- a failed pdflatex: the errors, the .tex, no PDF ----------------------
+mkdir -p "$work/bin"
+cat >"$work/bin/pdflatex" <<'EOF'
+#!/bin/sh
+printf 'This is a stand-in\n! Undefined control sequence.\nl.42 \\oops\n' >report.log
+printf '%%PDF-1.5 half' >report.pdf
+exit 1
+EOF
+chmod +x "$work/bin/pdflatex"
+expect 1 "report.tex: pdflatex failed: ! Undefined control sequence. \| l.42" -- \
+  env PATH="$work/bin:$PATH" "$moegap" report --paper-dir "$paper" --protocols "$src/protocols" \
+  --reference "$src/reference" --out "$work/fail/report.pdf"
+[[ -e $work/fail/report.pdf ]] && fail "a failed pdflatex left $work/fail/report.pdf"
+[[ -s $work/fail/report.tex ]] || fail "a failed pdflatex left no report.tex to look up its lines"
+ls -a "$work/fail" | grep -q build && fail "a failed pdflatex left its build folder"
+
+# ---- LaTeX's special characters in a protocol's text ----------------------
+mkdir -p "$work/protos"
+cp "$src"/protocols/*.ini "$work/protos/"
+odd='50% of $x_1$ & #2 {a} ~b ^c \d <e> "f"'
+sed -i "s/^text = .*/text = $(sed 's/[&\\/]/\\&/g' <<<"$odd")/" "$work/protos/active_gap.ini"
+expect 0 "wrote" -- "$moegap" report --paper-dir "$paper" --protocols "$work/protos" \
+  --reference "$src/reference" --out "$work/odd/report.pdf"
+pdftotext "$work/odd/report.pdf" "$work/odd.txt"
+grep -qF "$odd" "$work/odd.txt" || fail "the protocol's text is not printed as itself: $(grep -F '50%' "$work/odd.txt")"
+
+# bad input: a paper_setup.tsv key the report does not know, by line
+sed -i 's/\tmodel\.d_model\t/\tmodel.width\t/' "$ref/paper_setup.tsv"
+expect 1 "paper_setup.tsv:[0-9]+: ours: 'model.width' is neither" -- "$moegap" report \
+  --paper-dir "$paper" --reference "$ref" --out "$work/bad/report.pdf"
+
+cli_finish report_cli
