@@ -5,6 +5,7 @@
 #include "moegap/error.h"
 #include "moegap/recipe.h"
 
+#include "baseline_json.h"
 #include "fsutil.h"
 #include "jsonread.h"
 #include "provenance.h"
@@ -150,18 +151,7 @@ static int read_origin(run_origin *o, const char *run_dir, recipe *rec)
     if (!rc && !json_is_boolean(dirty) && !json_is_null(dirty))
         rc = error_set(MG_EFORMAT, "%s: git_dirty: missing or not true/false/null", path);
     if (!rc)
-        rc = jsonread_string(&at, root, "openblas_core", o->machine.core, sizeof o->machine.core);
-    if (!rc)
-        rc = jsonread_string_or_null(&at, root, "openblas_coretype_env", o->machine.coretype_env,
-                                     sizeof o->machine.coretype_env);
-    if (!rc)
-        rc = jsonread_integer(&at, root, "threads", 1, 4096, &o->machine.threads);
-    if (!rc)
-        rc = jsonread_string(&at, root, "openblas_config", o->machine.openblas,
-                             sizeof o->machine.openblas);
-    if (!rc)
-        rc = jsonread_string(&at, root, "compiler", o->machine.compiler,
-                             sizeof o->machine.compiler);
+        rc = baseline_machine_read(&o->machine, &at, root);
     /* null: not built from a git tree, so no commit pins the code */
     o->dirty = !json_is_false(dirty) || strcmp(o->commit, "unknown") == 0;
     json_decref(root);

@@ -6,6 +6,7 @@
 #include "moegap/error.h"
 
 #include "jsonio.h"
+#include "baseline_json.h"
 #include "jsonread.h"
 
 #include <string.h>
@@ -177,6 +178,21 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
     return rc;
 }
 
+int baseline_machine_read(baseline_machine *m, const json_place *at, json_t *obj)
+{
+    int rc = jsonread_string(at, obj, "openblas_core", m->core, sizeof m->core);
+    if (!rc)
+        rc = jsonread_string_or_null(at, obj, "openblas_coretype_env", m->coretype_env,
+                                     sizeof m->coretype_env);
+    if (!rc)
+        rc = jsonread_integer(at, obj, "threads", 1, 4096, &m->threads);
+    if (!rc)
+        rc = jsonread_string(at, obj, "openblas_config", m->openblas, sizeof m->openblas);
+    if (!rc)
+        rc = jsonread_string(at, obj, "compiler", m->compiler, sizeof m->compiler);
+    return rc;
+}
+
 static int read_root(baseline *b, json_t *root)
 {
     json_place at = json_place_root(b->path);
@@ -192,19 +208,7 @@ static int read_root(baseline *b, json_t *root)
         rc = jsonread_object(&at, root, "machine", &machine);
     json_place m_at = json_place_child(&at, "machine");
     if (!rc)
-        rc = jsonread_string(&m_at, machine, "openblas_core", b->machine.core,
-                             sizeof b->machine.core);
-    if (!rc)
-        rc = jsonread_string_or_null(&m_at, machine, "openblas_coretype_env",
-                                     b->machine.coretype_env, sizeof b->machine.coretype_env);
-    if (!rc)
-        rc = jsonread_integer(&m_at, machine, "threads", 1, 4096, &b->machine.threads);
-    if (!rc)
-        rc = jsonread_string(&m_at, machine, "openblas_config", b->machine.openblas,
-                             sizeof b->machine.openblas);
-    if (!rc)
-        rc = jsonread_string(&m_at, machine, "compiler", b->machine.compiler,
-                             sizeof b->machine.compiler);
+        rc = baseline_machine_read(&b->machine, &m_at, machine);
     if (!rc)
         rc = jsonread_object(&at, root, "tolerance", &tol);
     json_place t_at = json_place_child(&at, "tolerance");

@@ -144,6 +144,10 @@ void report_count_text(char *buf, size_t n, long long v);
 void report_figure_name(char *buf, size_t n, const char *claim, int kind);
 
 /* The sections (report_tex.c, report_methods.c). */
+/* Opens a small tabular with one right-aligned column per model after the
+ * leading columns `lead_spec` headed `lead_head`, and writes its header. */
+void report_tex_model_columns(const report *r, FILE *f, const char *lead_spec,
+                              const char *lead_head);
 void report_tex_title(const report *r, FILE *f);
 void report_tex_summary(const report *r, FILE *f);
 void report_tex_params(const report *r, FILE *f);

@@ -320,16 +320,8 @@ void report_tex_setup(const report *r, FILE *f)
 static void put_recipe_table(const report *r, FILE *f)
 {
     fputs("\\subsection{Recipes}\nEvery key of the recipe each model's runs recorded "
-          "(\\texttt{recipe.ini} of its first finished run; lib/recipe.c reads it).\n\n"
-          "{\\small\\begin{tabular}{@{}ll", f);
-    for (int m = 0; m < r->n_models; m++)
-        fputc('r', f);
-    fputs("@{}}\n\\toprule\nsection & key", f);
-    for (int m = 0; m < r->n_models; m++) {
-        fputs(" & ", f);
-        report_latex_text(f, r->models[m].name);
-    }
-    fputs(" \\\\\n\\midrule\n", f);
+          "(\\texttt{recipe.ini} of its first finished run; lib/recipe.c reads it).\n\n", f);
+    report_tex_model_columns(r, f, "ll", "section & key");
     recipe names; /* key names do not depend on values */
     recipe_defaults(&names);
     for (size_t i = 0; i < recipe_key_count(); i++) {

@@ -36,15 +36,6 @@ static const char usage[] =
     "exactly where it must be; 2 misuse, or a file missing or malformed.\n";
 
 /* dirname(path) + "/" + rel, for the default. */
-static void sibling(char *out, size_t n, const char *path, const char *rel)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, n, "%s", rel);
-    else
-        snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
-}
-
 static int accept(baseline *now, baseline *old, const char *path)
 {
     struct stat st;
@@ -106,7 +97,7 @@ int cmd_baseline(int argc, char **argv)
         return rc == CLI_HELP ? 0 : rc;
     char protocols_buf[4200];
     if (!protocols) {
-        sibling(protocols_buf, sizeof protocols_buf, path, "../protocols");
+        cli_sibling_path(protocols_buf, sizeof protocols_buf, path, "../protocols");
         protocols = protocols_buf;
     }
 

@@ -34,16 +34,6 @@ static const char usage[] =
     "the claim (kept in every output); 1 any other verdict or a failure;\n"
     "2 misuse.\n";
 
-/* dirname(path) + "/" + rel, for the defaults. */
-static void sibling(char *out, size_t n, const char *path, const char *rel)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, n, "%s", rel);
-    else
-        snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
-}
-
 int cmd_check(int argc, char **argv)
 {
     const char *protocol_path = NULL, *runs = NULL, *ref_dir = NULL, *out_dir = NULL;
@@ -66,11 +56,11 @@ int cmd_check(int argc, char **argv)
     for (size_t n = strlen(runs_buf); n > 1 && runs_buf[n - 1] == '/'; n--)
         runs_buf[n - 1] = '\0';
     if (!ref_dir) {
-        sibling(ref_buf, sizeof ref_buf, protocol_path, "../reference");
+        cli_sibling_path(ref_buf, sizeof ref_buf, protocol_path, "../reference");
         ref_dir = ref_buf;
     }
     if (!out_dir) {
-        sibling(out_buf, sizeof out_buf, runs_buf, "results");
+        cli_sibling_path(out_buf, sizeof out_buf, runs_buf, "results");
         out_dir = out_buf;
     }
 

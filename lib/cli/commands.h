@@ -1,6 +1,8 @@
 #ifndef MOEGAP_CLI_COMMANDS_H
 #define MOEGAP_CLI_COMMANDS_H
 
+#include <stddef.h>
+
 /* Each subcommand takes the arguments after its name and returns the
  * process exit status: 0 done, 1 failed on its input or work, 2 misused. */
 int cmd_train(int argc, char **argv);
@@ -11,6 +13,10 @@ int cmd_prepare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+
+/* dirname(path) + "/" + rel into out (n bytes): an option's default
+ * beside another option's file or folder. */
+void cli_sibling_path(char *out, size_t n, const char *path, const char *rel);
 
 /* Parses a non-negative integer option value or prints why not. */
 int cli_parse_u64(const char *opt, const char *value, unsigned long long max,

@@ -75,3 +75,12 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt
         }
     return CLI_OK;
 }
+
+void cli_sibling_path(char *out, size_t n, const char *path, const char *rel)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, "%s", rel);
+    else
+        snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
+}
