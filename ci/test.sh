@@ -1,18 +1,47 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the release and the
-# sanitizer configurations (warnings are errors in both), and runs the unit
-# tests under both and the PyTorch parity tests.
+# sanitizer configurations (warnings are errors in both), runs the unit
+# tests under both and the PyTorch parity tests, then the paper label at
+# the ci tier: every model of every protocol over three seeds, and each
+# claim's check. A check whose verdict is not PASS fails, unless
+# reference/known_nonreplications.tsv lists that verdict for it. Last, the
+# results are compared with the accepted baseline
+# (reference/baseline-ci.json; ci/nightly --skip-train), which fails when a
+# verdict changes or a gap moves beyond its tolerance, and the PDF report
+# is written (build/release/paper-ci/report.pdf).
+#
+# usage: ci/test.sh [--unit-only]
+#   --unit-only   stop after the unit and parity tests (a few minutes; the
+#                 paper label takes about 45 minutes on two cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+unit_only=0
+case ${1:-} in
+  "") ;;
+  --unit-only) unit_only=1 ;;
+  -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "ci/test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+esac
 
 bash ci/install-deps.sh
 
 jobs=$(nproc)
+# the paper label runs at the ci tier, whatever an earlier configure chose
+cmake --preset release -DMOEGAP_TIER=ci >/dev/null
+cmake --preset asan >/dev/null
 for preset in release asan; do
-  cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
 
 ctest --preset unit -j "$jobs"
 ctest --preset unit-asan -j "$jobs"
 ctest --preset xcheck -j "$jobs"
+if ((unit_only)); then
+  exit 0
+fi
+
+start=$(date +%s)
+ctest --preset paper
+echo "paper label: $(($(date +%s) - start)) s"
+bash ci/nightly --skip-train
