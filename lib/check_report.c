@@ -149,9 +149,9 @@ static void print_known(FILE *f, const check_result *r)
         return;
     const reference_known_row *k = &r->known;
     const char *now = check_verdict_name(r->verdict);
-    fprintf(f, "known non-replication: line %d of known_nonreplications.tsv lists %s as %s "
-            "(mean %.4g, std %.4g, p %.3g; evidence: %s; commit %s)\n", k->line, k->protocol,
-            k->verdict, k->mean, k->sd, k->p, k->evidence, k->commit);
+    fprintf(f, "known non-replication: line %d of known_nonreplications.tsv lists %s at tier %s "
+            "as %s (mean %.4g, std %.4g, p %.3g; evidence: %s; commit %s)\n", k->line,
+            k->protocol, k->tier, k->verdict, k->mean, k->sd, k->p, k->evidence, k->commit);
     if (strcmp(now, k->verdict) == 0)
         fprintf(f, "  the verdict is still %s: kept, and the check exits 0\n", now);
     else if (r->verdict == VERDICT_PASS)
@@ -314,7 +314,8 @@ json_t *check_report_json(const check_result *r)
     json_object_set_new(root, "verdict", json_string(check_verdict_name(r->verdict)));
     if (r->known_listed)
         json_object_set_new(root, "known_nonreplication",
-                            json_pack("{s:i, s:s, s:o, s:o, s:o, s:s, s:s}", "line", r->known.line,
+                            json_pack("{s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "line",
+                                      r->known.line, "tier", r->known.tier,
                                       "verdict", r->known.verdict, "mean", jnum(r->known.mean),
                                       "std", jnum(r->known.sd), "p", jnum(r->known.p), "evidence",
                                       r->known.evidence, "commit", r->known.commit));

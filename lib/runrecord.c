@@ -226,6 +226,7 @@ int run_record_load(run_record *r, const char *dir, int need_recipe)
         if (!rc) {
             r->steps = rec->steps;
             r->warmup_steps = recipe_warmup_steps(rec);
+            snprintf(r->tier, sizeof r->tier, "%s", rec->tier);
         }
         free(rec);
     }

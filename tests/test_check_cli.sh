@@ -16,6 +16,7 @@ fake_run() {
   shift 5
   local dir=$runs/$model-s$seed
   mkdir -p "$dir"
+  cp "$src/protocols/tiers/ci/moe4.ini" "$dir/recipe.ini" # its [run] tier = ci
   printf 'kind\tstep\ttokens\tval_ce\n' >"$dir/metrics.tsv"
   local i=0 best= last=
   for l in "$@"; do
@@ -74,10 +75,15 @@ expect 1 "verdict: INCONCLUSIVE; the observed mean and std would need [0-9]+ see
 # a known non-replication keeps its verdict and exits 0, while it holds
 mkdir -p "$work/ref"
 cp "$src/reference/paper.tsv" "$work/ref/"
-{ printf 'protocol\tverdict\tmean\tstd\tp\tevidence\tcommit\n'
-  printf 'active_gap\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n'; } \
+# a listing at another tier says nothing of these (ci) runs
+{ printf 'protocol\ttier\tverdict\tmean\tstd\tp\tevidence\tcommit\n'
+  printf 'active_gap\tpaper\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n'; } \
   >"$work/ref/known_nonreplications.tsv"
-expect 0 "^verdict: INCONCLUSIVE" "known non-replication: line 2 .* lists active_gap as INCONCLUSIVE" \
+expect 1 "^verdict: INCONCLUSIVE" "exit status 1: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" \
+  --runs "$work/inconc/runs" --reference "$work/ref" --out "$work/inconc/out" --no-figures
+printf 'active_gap\tci\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n' \
+  >>"$work/ref/known_nonreplications.tsv"
+expect 0 "^verdict: INCONCLUSIVE" "known non-replication: line 3 .* lists active_gap at tier ci as INCONCLUSIVE" \
   "still INCONCLUSIVE: kept, and the check exits 0" "exit status 0: INCONCLUSIVE \(a listed known non-replication\)" \
   -- "$moegap" check --protocol "$proto" --runs "$work/inconc/runs" --reference "$work/ref" \
   --out "$work/inconc/out" --no-figures
@@ -88,8 +94,17 @@ expect 1 "^verdict: CONTRADICTED" "not the listed INCONCLUSIVE" -- "$moegap" che
   --runs "$work/contra/runs" --reference "$work/ref" --out "$work/contra/out" --no-figures
 expect 0 "now PASS: the listing is stale" -- "$moegap" check --protocol "$proto" \
   --runs "$work/pass/runs" --reference "$work/ref" --out "$work/pass/out2" --no-figures
-printf 'active_gap\tPASS\t0\t0\t1\tx\ty\n' >>"$work/ref/known_nonreplications.tsv"
-expect 1 "known_nonreplications.tsv:3: verdict: 'PASS'" -- "$moegap" check --protocol "$proto" \
+# runs of two tiers cannot be checked against a listing
+sed -i 's/^tier = ci/tier = smoke/' "$work/pass/runs/moe4-s2/recipe.ini"
+expect 1 "moe4-s2/recipe.ini: \\[run\\] tier: 'smoke', but .* has 'ci'" -- "$moegap" check \
+  --protocol "$proto" --runs "$work/pass/runs" --reference "$work/ref" --no-figures
+sed -i 's/^tier = smoke/tier = ci/' "$work/pass/runs/moe4-s2/recipe.ini"
+printf 'active_gap\tci\tINCONCLUSIVE\t0\t0\t1\tx\ty\n' >>"$work/ref/known_nonreplications.tsv"
+expect 1 "known_nonreplications.tsv:4: protocol 'active_gap' is listed twice at tier 'ci'" -- "$moegap" check \
+  --protocol "$proto" --runs "$work/pass/runs" --reference "$work/ref" --no-figures
+sed -i '$d' "$work/ref/known_nonreplications.tsv"
+printf 'active_gap\tsmoke\tPASS\t0\t0\t1\tx\ty\n' >>"$work/ref/known_nonreplications.tsv"
+expect 1 "known_nonreplications.tsv:4: verdict: 'PASS'" -- "$moegap" check --protocol "$proto" \
   --runs "$work/pass/runs" --reference "$work/ref" --no-figures
 
 # a missing run, an unfinished one: refused by name, never skipped

@@ -126,7 +126,7 @@ for p in sys.argv[2:]:
     d = json.load(open("%s/%s.json" % (sys.argv[1], p)))
     if d["verdict"] != "PASS":
         g = next(iter(d["gaps"].values()))["best_val_loss_gap"]
-        print("%s\t%s\t%.4f\t%.4f\t%.3f\tsmoke runs of test_report_cli\t0000000" % (p, d["verdict"], g["mean"], g["std"], g["p_greater"]))
+        print("%s\tsmoke\t%s\t%.4f\t%.4f\t%.3f\tsmoke runs of test_report_cli\t0000000" % (p, d["verdict"], g["mean"], g["std"], g["p_greater"]))
         break' "$paper/results" "${protocols[@]}")
 if [[ -n $listed ]]; then
   printf '%s\n' "$listed" >>"$ref/known_nonreplications.tsv"

@@ -3,9 +3,11 @@
  *   reference/paper.tsv: the paper's numbers as data (nothing typed into
  *     code): name, kind (model | gap), mean, std, n_seeds, favours, source.
  *   reference/known_nonreplications.tsv: checks whose verdict is accepted
- *     as not replicating the paper: protocol, verdict (CONTRADICTED |
- *     INCONCLUSIVE), mean, std, p, evidence, commit. A check listed with
- *     the verdict it reaches keeps that verdict in every output but exits 0.
+ *     as not replicating the paper at one tier: protocol, tier, verdict
+ *     (CONTRADICTED | INCONCLUSIVE), mean, std, p, evidence, commit. A check
+ *     of runs of that tier, listed with the verdict it reaches, keeps that
+ *     verdict in every output but exits 0; a listing at one tier says
+ *     nothing of another.
  *
  * Errors name the file, the line and the column. */
 #ifndef MOEGAP_REFERENCE_H
@@ -26,6 +28,7 @@ typedef struct {
 
 typedef struct {
     char protocol[64];
+    char tier[64];
     char verdict[16];
     double mean, sd, p;
     char evidence[REFERENCE_FIELD_MAX];
@@ -63,6 +66,10 @@ int reference_setup_load(reference_setup *s, const char *dir);
 void reference_setup_free(reference_setup *s);
 /* NULL when absent. */
 const reference_paper_row *reference_paper(const reference_set *r, const char *name);
-const reference_known_row *reference_known(const reference_set *r, const char *protocol);
+/* The listing of `protocol` at `tier`; NULL when absent. */
+const reference_known_row *reference_known(const reference_set *r, const char *protocol,
+                                           const char *tier);
+/* Whether `protocol` is listed at any tier. */
+int reference_known_any(const reference_set *r, const char *protocol);
 
 #endif

@@ -1,7 +1,7 @@
 /* What a check reads from one finished run folder (`moegap train --out`):
  * summary.json (best and final validation loss, parameter counts), the
- * evaluation rows of metrics.tsv (step, val_ce) and, for trajectories,
- * the schedule in recipe.ini. A folder without summary.json has not
+ * evaluation rows of metrics.tsv (step, val_ce) and, when asked (a
+ * trajectory's schedule, a listing's tier), recipe.ini. A folder without summary.json has not
  * finished: an error naming the folder, never a silent skip. */
 #ifndef MOEGAP_RUNRECORD_H
 #define MOEGAP_RUNRECORD_H
@@ -21,6 +21,7 @@ typedef struct {
     double *eval_loss;    /* val_ce at eval_step[i] */
     long steps;           /* from recipe.ini, when read */
     long warmup_steps;    /* recipe_warmup_steps(), when read */
+    char tier[64];        /* [run] tier of recipe.ini, when read ("" if unset) */
 } run_record;
 
 /* Reads run folder `dir`; with need_recipe, recipe.ini too. */
