@@ -211,19 +211,19 @@ mkdir -p "$work/bin"
 printf '#!/usr/bin/env bash\nif [[ $1 == report ]]; then echo "report $*"; exit 0; fi\nexec %q "$@"\n' \
   "$moegap" >"$work/bin/with-report"
 printf '#!/usr/bin/env bash\nif [[ $1 == report ]]; then echo "report broke" >&2; exit 1; fi\nexec %q "$@"\n' \
-  "$moegap" >"$work/bin/no-report"
-chmod +x "$work/bin/with-report" "$work/bin/no-report"
+  "$moegap" >"$work/bin/failing-report"
+chmod +x "$work/bin/with-report" "$work/bin/failing-report"
 night() { bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" "$@"; }
 expect 0 "result: ok, [0-9]+ lines: reproduced exactly" "^report report --paper-dir $paper$" "nightly: ok" \
   -- night --skip-train --moegap "$work/bin/with-report"
 grep -q "reproduced exactly" "$paper/nightly.txt" || fail "ci/nightly did not keep the comparison in nightly.txt"
 expect 1 "report broke" "nightly: FAIL: moegap report failed \\(exit 1\\)" \
-  -- night --skip-train --moegap "$work/bin/no-report"
+  -- night --skip-train --moegap "$work/bin/failing-report"
 sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/' "$paper/results/active_gap.json"
 expect 1 "REGRESSION \(the claim's status changed\)" "^report report" \
   "nightly: FAIL: the results differ from .*baseline-ci.json" -- night --skip-train --moegap "$work/bin/with-report"
 expect 2 "nightly: FAIL: no comparison with .*nope.json could be made" -- bash "$src/ci/nightly" \
-  --paper-dir "$paper" --baseline "$work/nope.json" --skip-train --moegap "$work/bin/no-report"
+  --paper-dir "$paper" --baseline "$work/nope.json" --skip-train --moegap "$work/bin/failing-report"
 # the full path with stand-in cmake and ctest: the label (here the checks
 # alone) fails, the comparison and the report are still made, then it fails
 cat >"$work/bin/cmake" <<'EOF'
