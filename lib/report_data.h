@@ -116,6 +116,10 @@ extern const char *const report_figure_kinds[REPORT_N_FIGURES]; /* curves, gaps,
 
 /* Adds an issue (printf-style); MG_ENOMEM when it cannot. */
 int report_issue_add(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A path as the report shows it: relative to the paper dir when inside it
+ * (a reader gains nothing from where the paper dir happens to lie), else
+ * as given. Points into `path`. */
+const char *report_rel(const report *r, const char *path);
 
 /* report_runs.c: every model's runs, recipe, counts and match; the corpora. */
 int report_runs_load(report *r);

@@ -33,6 +33,16 @@ int report_issue_add(report *r, const char *fmt, ...)
     return MG_OK;
 }
 
+const char *report_rel(const report *r, const char *path)
+{
+    size_t n = strlen(r->paper_dir);
+    while (n > 1 && r->paper_dir[n - 1] == '/')
+        n--;
+    if (n && strncmp(path, r->paper_dir, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
 size_t report_issue_count(const report *r)
 {
     return r->n_issues;

@@ -171,7 +171,7 @@ static void check_fresh(const report *r, report_result *res, json_t *root)
             }
             if (!recorded || strcmp(recorded, now) != 0) {
                 snprintf(res->why, sizeof res->why, "%s changed since the check used it (sha256 "
-                         "%.12s then, %.12s now)", path, recorded ? recorded : "not recorded",
+                         "%.12s then, %.12s now)", report_rel(r, path), recorded ? recorded : "not recorded",
                          now);
                 return;
             }
@@ -191,11 +191,11 @@ static int check_figures(report *r, report_result *res, const struct stat *json_
         if (stat(res->figure[k], &st) != 0) {
             res->figure_state[k] = FIGURE_MISSING;
             rc = report_issue_add(r, "MISSING figure %s (moegap check without gnuplot, or with "
-                                  "--no-figures?)", res->figure[k]);
+                                  "--no-figures?)", report_rel(r, res->figure[k]));
         } else if (st.st_mtime < json_st->st_mtime) {
             res->figure_state[k] = FIGURE_OLDER;
-            rc = report_issue_add(r, "STALE figure %s: older than %s", res->figure[k],
-                                  res->json_path);
+            rc = report_issue_add(r, "STALE figure %s: older than %s", report_rel(r, res->figure[k]),
+                                  report_rel(r, res->json_path));
         }
         if (rc)
             return rc;
@@ -211,7 +211,7 @@ int report_result_load(report *r, report_result *res)
     if (stat(res->json_path, &st) != 0) {
         res->state = RESULT_MISSING;
         snprintf(res->why, sizeof res->why, "%s does not exist (moegap check has not written it)",
-                 res->json_path);
+                 report_rel(r, res->json_path));
         return report_issue_add(r, "MISSING result %s: %s", name, res->why);
     }
     json_error_t jerr;
@@ -225,7 +225,7 @@ int report_result_load(report *r, report_result *res)
         json_decref(root);
         res->state = RESULT_UNREADABLE;
         res->n_tests = 0;
-        snprintf(res->why, sizeof res->why, "%s: %s", res->json_path, why);
+        snprintf(res->why, sizeof res->why, "%s: %s", report_rel(r, res->json_path), why);
         return report_issue_add(r, "UNREADABLE result %s: %s", name, res->why);
     }
     check_fresh(r, res, root);

@@ -34,7 +34,7 @@ static int read_provenance(report *r, report_run *run)
     json_t *j = json_load_file(path, 0, &jerr);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        return report_issue_add(r, "%s:%d: provenance unreadable: %s", path, jerr.line, jerr.text);
+        return report_issue_add(r, "%s:%d: provenance unreadable: %s", report_rel(r, path), jerr.line, jerr.text);
     }
     jstr(run->commit, sizeof run->commit, j, "git_commit", "");
     json_t *dirty = json_object_get(j, "git_dirty");
@@ -58,7 +58,7 @@ static int load_run(report *r, report_model *m, report_run *run)
     struct stat st;
     if (stat(dir, &st) != 0) {
         run->state = RUN_MISSING;
-        snprintf(run->why, sizeof run->why, "run folder %s does not exist", dir);
+        snprintf(run->why, sizeof run->why, "run folder %s does not exist", report_rel(r, dir));
         return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed, run->why);
     }
     if (run_record_load(&run->rec, dir, 0) != MG_OK) {

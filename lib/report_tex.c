@@ -473,7 +473,7 @@ static void put_list(FILE *f, const char *const *names, int n)
     }
 }
 
-static void put_caption(FILE *f, const report_result *res, int kind)
+static void put_caption(const report *r, FILE *f, const report_result *res, int kind)
 {
     const protocol *p = &res->proto;
     const char *models[PROTOCOL_MAX_MODELS];
@@ -511,7 +511,7 @@ static void put_caption(FILE *f, const report_result *res, int kind)
               f);
     }
     fputs(" Drawn by \\texttt{moegap check} (gnuplot) from ", f);
-    report_latex_path(f, res->figure[kind]);
+    report_latex_path(f, report_rel(r, res->figure[kind]));
     fputs(".}\n", f);
 }
 
@@ -535,14 +535,14 @@ void report_tex_figures(const report *r, FILE *f)
             fputs("\\begin{figure}[htbp]\\centering\n", f);
             if (res->figure_state[k] == FIGURE_MISSING) {
                 fputs("\\fbox{\\parbox{0.8\\linewidth}{\\centering\\problem{MISSING figure:} ", f);
-                report_latex_path(f, res->figure[k]);
+                report_latex_path(f, report_rel(r, res->figure[k]));
                 fputs("}}\n", f);
             } else {
                 char name[256];
                 report_figure_name(name, sizeof name, res->proto.name, k);
                 fprintf(f, "\\includegraphics[width=0.72\\linewidth]{%s}\n", name);
             }
-            put_caption(f, res, k);
+            put_caption(r, f, res, k);
             fputs("\\end{figure}\n", f);
         }
         fputs("\\clearpage\n", f);
