@@ -16,6 +16,11 @@ expect 2 "--seed: 'abc' is not an integer" -- "$moegap" train --recipe x.ini --s
 expect 2 "--threads" -- "$moegap" train --recipe x.ini --seed 1 --out o --threads 0
 expect 2 "unknown option '--bogus'" -- "$moegap" train --bogus
 expect 2 "--out needs a value" -- "$moegap" train --recipe x.ini --seed 1 --out
+# a repeated option is refused, not silently overridden by its last value
+expect 2 "--recipe given twice" -- "$moegap" train --recipe a.ini --recipe b.ini --seed 1 --out o
+expect 2 "--seed given twice" -- "$moegap" train --recipe a.ini --seed 1 --seed 2 --out o
+expect 2 "--quiet given twice" -- "$moegap" train --recipe a.ini --seed 1 --out o --quiet --quiet
+expect 2 "--protocol given twice" -- "$moegap" check --protocol a.ini --protocol b.ini --runs r
 
 expect 0 "" -- "$moegap" synth --out "$work/train.tok" --tokens 30000 --vocab 64 --seed 3
 expect 0 "" -- "$moegap" synth --out "$work/val.tok" --tokens 3000 --vocab 64 --seed 3 --part 10

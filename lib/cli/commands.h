@@ -37,6 +37,8 @@ typedef struct {
 enum { CLI_OK = 0, CLI_HELP = -1, CLI_ERROR = 2 };
 
 /* Parses argv[1..argc) against opts (ended by an entry with name NULL).
+ * An option given twice is an error (a repeatable option is taken out of
+ * argv before, as params does with --recipe).
  * Prints the usage for --help (CLI_HELP: exit 0) and a message naming the
  * option for any misuse (CLI_ERROR: exit 2). */
 int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_option *opts);

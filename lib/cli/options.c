@@ -45,6 +45,13 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt
             fprintf(stderr, "moegap %s: unknown option '%s'\n\n%s", cmd, a, usage);
             return CLI_ERROR;
         }
+        /* a second value would silently win over the first: the user meant
+         * one of them, and which one is not ours to guess */
+        if (o->given) {
+            fprintf(stderr, "moegap %s: %s given twice (it is not repeatable)\n\n%s", cmd, a,
+                    usage);
+            return CLI_ERROR;
+        }
         o->given = 1;
         if (o->kind == CLI_FLAG) {
             *(int *)o->dest = 1;
