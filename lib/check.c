@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+int check_exit_status(check_verdict v)
+{
+    return v == VERDICT_PASS ? 0 : v == VERDICT_INCONCLUSIVE ? CHECK_EXIT_INCONCLUSIVE : 1;
+}
+
 const char *check_verdict_name(check_verdict v)
 {
     switch (v) {
@@ -48,13 +53,10 @@ static void combine(check_verdict *acc, const check_test *t)
         *acc = VERDICT_INCONCLUSIVE;
 }
 
-/* Trajectories need each run's schedule; a protocol listed in
- * known_nonreplications.tsv needs the runs' tier, since a listing holds at
- * one tier only. */
-static int load_runs(const protocol *p, const char *runs_dir, const reference_set *ref,
-                     run_record *runs)
+/* Trajectories need each run's schedule. */
+static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
 {
-    int need_recipe = p->statistic == STATISTIC_TRAJECTORY || reference_known_any(ref, p->name);
+    int need_recipe = p->statistic == STATISTIC_TRAJECTORY;
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
             char dir[4200];
@@ -268,19 +270,9 @@ int check_run(const protocol *p, const char *runs_dir, const reference_set *ref,
     run_record *runs = calloc(n_runs, sizeof *runs);
     if (!runs)
         return error_set(MG_ENOMEM, "check: out of memory");
-    int rc = load_runs(p, runs_dir, ref, runs);
+    int rc = load_runs(p, runs_dir, runs);
     if (!rc)
         rc = compute(out, runs, ref);
-    const reference_known_row *k = NULL;
-    if (!rc && reference_known_any(ref, p->name)) {
-        for (size_t i = 1; i < n_runs && !rc; i++)
-            if (strcmp(runs[i].tier, runs[0].tier) != 0)
-                rc = error_set(MG_EFORMAT, "%s/recipe.ini: [run] tier: '%s', but %s has '%s' "
-                               "(a check compares runs of one tier)", runs[i].dir, runs[i].tier,
-                               runs[0].dir, runs[0].tier);
-        if (!rc)
-            k = reference_known(ref, p->name, runs[0].tier);
-    }
     for (size_t i = 0; i < n_runs; i++)
         run_record_free(&runs[i]);
     free(runs);
@@ -288,15 +280,6 @@ int check_run(const protocol *p, const char *runs_dir, const reference_set *ref,
         check_result_free(out);
         return rc;
     }
-    if (k) {
-        out->known = *k;
-        out->known_listed = 1;
-    }
-    /* a listed non-replication exits 0 only while the verdict is the one
-     * listed: a change either way is news and fails */
-    out->exit_status = out->verdict == VERDICT_PASS ||
-                               (k && strcmp(k->verdict, check_verdict_name(out->verdict)) == 0)
-                           ? 0 : 1;
     return MG_OK;
 }
 

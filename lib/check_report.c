@@ -143,24 +143,6 @@ static void print_gap(FILE *f, const check_result *r, int g)
     print_test(f, r, what, &cg->final, "%+.4f");
 }
 
-static void print_known(FILE *f, const check_result *r)
-{
-    if (!r->known_listed)
-        return;
-    const reference_known_row *k = &r->known;
-    const char *now = check_verdict_name(r->verdict);
-    fprintf(f, "known non-replication: line %d of known_nonreplications.tsv lists %s at tier %s "
-            "as %s (mean %.4g, std %.4g, p %.3g; evidence: %s; commit %s)\n", k->line,
-            k->protocol, k->tier, k->verdict, k->mean, k->sd, k->p, k->evidence, k->commit);
-    if (strcmp(now, k->verdict) == 0)
-        fprintf(f, "  the verdict is still %s: kept, and the check exits 0\n", now);
-    else if (r->verdict == VERDICT_PASS)
-        fprintf(f, "  the verdict is now PASS: the listing is stale, remove it\n");
-    else
-        fprintf(f, "  the verdict is now %s, not the listed %s: the check fails until the listing "
-                "is updated\n", now, k->verdict);
-}
-
 void check_report_text(const check_result *r, FILE *f)
 {
     const protocol *p = &r->proto;
@@ -180,7 +162,6 @@ void check_report_text(const check_result *r, FILE *f)
     for (int g = 0; g < p->n_gaps; g++)
         print_gap(f, r, g);
     fprintf(f, "\nverdict: %s\n", check_verdict_name(r->verdict));
-    print_known(f, r);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -312,16 +293,7 @@ json_t *check_report_json(const check_result *r)
         json_object_set_new(root, "fit_points", json_integer((json_int_t)r->n_fit));
     }
     json_object_set_new(root, "verdict", json_string(check_verdict_name(r->verdict)));
-    if (r->known_listed)
-        json_object_set_new(root, "known_nonreplication",
-                            json_pack("{s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "line",
-                                      r->known.line, "tier", r->known.tier,
-                                      "verdict", r->known.verdict, "mean", jnum(r->known.mean),
-                                      "std", jnum(r->known.sd), "p", jnum(r->known.p), "evidence",
-                                      r->known.evidence, "commit", r->known.commit));
-    else
-        json_object_set_new(root, "known_nonreplication", json_null());
-    json_object_set_new(root, "exit_status", json_integer(r->exit_status));
+    json_object_set_new(root, "exit_status", json_integer(check_exit_status(r->verdict)));
     return root;
 }
 

@@ -9,10 +9,8 @@
 
 static const char *const paper_cols[] = {"name", "kind", "mean", "std", "n_seeds", "favours",
                                          "source"};
-static const char *const known_cols[] = {"protocol", "tier", "verdict", "mean", "std", "p",
-                                         "evidence", "commit"};
 static const char *const setup_cols[] = {"item", "paper", "ours", "source"};
-enum { N_COLS = 7, N_KNOWN_COLS = 8, N_SETUP_COLS = 4, MAX_COLS = 8 };
+enum { N_COLS = 7, N_SETUP_COLS = 4, MAX_COLS = 7 };
 
 /* Splits a line at tabs into exactly n_cols fields (in place). */
 static int split(char *line, char **fields, int n_cols)
@@ -74,30 +72,6 @@ static int paper_row(reference_paper_row *r, char **f, const char *path, long li
         rc = copy_field(r->favours, sizeof r->favours, f[5], path, line, "favours");
     if (!rc)
         rc = copy_field(r->source, sizeof r->source, f[6], path, line, "source");
-    return rc;
-}
-
-static int known_row(reference_known_row *r, char **f, const char *path, long line)
-{
-    int rc = copy_field(r->protocol, sizeof r->protocol, f[0], path, line, "protocol");
-    if (!rc)
-        rc = copy_field(r->tier, sizeof r->tier, f[1], path, line, "tier");
-    if (!rc && strcmp(f[2], "CONTRADICTED") != 0 && strcmp(f[2], "INCONCLUSIVE") != 0)
-        rc = error_set(MG_EFORMAT, "%s:%ld: verdict: '%s': expected CONTRADICTED or "
-                       "INCONCLUSIVE (a PASS is no non-replication)", path, line, f[2]);
-    if (!rc)
-        snprintf(r->verdict, sizeof r->verdict, "%s", f[2]);
-    if (!rc)
-        rc = number_field(&r->mean, f[3], path, line, "mean");
-    if (!rc)
-        rc = number_field(&r->sd, f[4], path, line, "std");
-    if (!rc)
-        rc = number_field(&r->p, f[5], path, line, "p");
-    if (!rc)
-        rc = copy_field(r->evidence, sizeof r->evidence, f[6], path, line, "evidence");
-    if (!rc)
-        rc = copy_field(r->commit, sizeof r->commit, f[7], path, line, "commit");
-    r->line = (int)line;
     return rc;
 }
 
@@ -163,11 +137,6 @@ static int paper_row_v(void *r, char **f, const char *path, long line)
     return paper_row(r, f, path, line);
 }
 
-static int known_row_v(void *r, char **f, const char *path, long line)
-{
-    return known_row(r, f, path, line);
-}
-
 static int setup_row(void *v, char **f, const char *path, long line)
 {
     reference_setup_row *r = v;
@@ -205,7 +174,6 @@ int reference_load(reference_set *r, const char *dir)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->paper_path, sizeof r->paper_path, "%s/paper.tsv", dir);
-    snprintf(r->known_path, sizeof r->known_path, "%s/known_nonreplications.tsv", dir);
     void *rows = NULL;
     int rc = read_table(r->paper_path, paper_cols, N_COLS, sizeof *r->paper, paper_row_v, &rows, &r->n_paper);
     if (rc)
@@ -219,32 +187,14 @@ int reference_load(reference_set *r, const char *dir)
                 reference_free(r);
                 return rc;
             }
-    rc = read_table(r->known_path, known_cols, N_KNOWN_COLS, sizeof *r->known, known_row_v, &rows, &r->n_known);
-    if (rc) {
-        reference_free(r);
-        return rc;
-    }
-    r->known = rows;
-    for (size_t i = 0; i < r->n_known; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(r->known[i].protocol, r->known[j].protocol) == 0 &&
-                strcmp(r->known[i].tier, r->known[j].tier) == 0) {
-                rc = error_set(MG_EFORMAT, "%s:%d: protocol '%s' is listed twice at tier '%s'",
-                               r->known_path, r->known[i].line, r->known[i].protocol,
-                               r->known[i].tier);
-                reference_free(r);
-                return rc;
-            }
     return MG_OK;
 }
 
 void reference_free(reference_set *r)
 {
     free(r->paper);
-    free(r->known);
     r->paper = NULL;
-    r->known = NULL;
-    r->n_paper = r->n_known = 0;
+    r->n_paper = 0;
 }
 
 const reference_paper_row *reference_paper(const reference_set *r, const char *name)
@@ -255,19 +205,3 @@ const reference_paper_row *reference_paper(const reference_set *r, const char *n
     return NULL;
 }
 
-const reference_known_row *reference_known(const reference_set *r, const char *protocol,
-                                           const char *tier)
-{
-    for (size_t i = 0; i < r->n_known; i++)
-        if (strcmp(r->known[i].protocol, protocol) == 0 && strcmp(r->known[i].tier, tier) == 0)
-            return &r->known[i];
-    return NULL;
-}
-
-int reference_known_any(const reference_set *r, const char *protocol)
-{
-    for (size_t i = 0; i < r->n_known; i++)
-        if (strcmp(r->known[i].protocol, protocol) == 0)
-            return 1;
-    return 0;
-}

@@ -88,8 +88,6 @@ typedef struct {
     char why[REPORT_WHY_MAX];      /* not fresh: why */
     char verdict[16];
     int exit_status;
-    int known;                     /* a listed known non-replication */
-    char known_verdict[16], known_evidence[REFERENCE_FIELD_MAX], known_commit[64];
     report_test tests[REPORT_MAX_TESTS];
     int n_tests;
     int has_curves;                /* the check plotted curves and gaps */

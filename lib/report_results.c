@@ -121,13 +121,6 @@ static int read_result(report_result *res, json_t *root, char *why, size_t n)
         if (!read_gap(res, p->gaps[g].name, j, why, n))
             return 0;
     }
-    json_t *known = json_object_get(root, "known_nonreplication");
-    if (json_is_object(known)) {
-        res->known = 1;
-        jstring(known, "verdict", res->known_verdict, sizeof res->known_verdict);
-        jstring(known, "evidence", res->known_evidence, sizeof res->known_evidence);
-        jstring(known, "commit", res->known_commit, sizeof res->known_commit);
-    }
     res->has_curves = json_is_array(json_object_get(root, "eval_steps"));
     return 1;
 }

@@ -321,12 +321,6 @@ static void put_claim_header(FILE *f, const report_result *res)
     fputs(": verdict \\textbf{", f);
     report_latex_text(f, res->verdict);
     fputs("}", f);
-    if (res->known) {
-        fputs(" --- a listed known non-replication (", f);
-        report_latex_textf(f, "listed as %s; %s; commit %s", res->known_verdict,
-                           res->known_evidence, res->known_commit);
-        fputs(")", f);
-    }
     if (res->state == RESULT_STALE) {
         fputs(" \\problem{STALE:} ", f);
         report_latex_wrap(f, res->why);

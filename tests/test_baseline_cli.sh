@@ -240,13 +240,41 @@ EOF
 chmod +x "$work/bin/cmake" "$work/bin/ctest"
 expect 1 "^cmake --build --preset release" "paper label \(ctest --preset paper\): exit 8" \
   "result: ok, [0-9]+ lines: reproduced exactly" "^report report --paper-dir" \
-  "nightly: FAIL: the paper label failed \(ctest exit 8" -- env PATH="$work/bin:$PATH" \
+  "nightly: FAIL: the paper label erred: the label \(ctest wrote no list of failed tests\)" -- env PATH="$work/bin:$PATH" \
   bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" --moegap "$work/bin/with-report"
 # a stale result is removed before the label, so a check that writes none shows as missing
 printf '#!/usr/bin/env bash\nexit 8\n' >"$work/bin/ctest"
-expect 1 "^now: +no results" "^active_gap +result +present → missing" "nightly: FAIL: the paper label failed" \
+expect 1 "^now: +no results" "^active_gap +result +present → missing" "nightly: FAIL: the paper label erred" \
   -- env PATH="$work/bin:$PATH" bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" \
   --moegap "$work/bin/with-report"
+checks "$paper"
+# a CONTRADICTED check is a failed test but no error: the baseline decides.
+# A copy of the tree, so ctest's list of failed tests lands in the copy's
+# build folder
+tree=$work/tree
+mkdir -p "$tree/ci" "$tree/build/release/Testing/Temporary"
+cp "$src/ci/nightly" "$tree/ci/"
+cp -r "$src/protocols" "$tree/"
+cat >"$work/bin/ctest" <<EOF
+#!/usr/bin/env bash
+for p in $src/protocols/*.ini; do
+  $moegap check --protocol "\$p" --runs $paper/runs --reference $src/reference --out $paper/results --no-figures >/dev/null
+done
+sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/' $paper/results/active_gap.json
+printf '17:paper_check_active_gap\n' >build/release/Testing/Temporary/LastTestsFailed.log
+exit 8
+EOF
+tree_night() { env PATH="$work/bin:$PATH" bash "$tree/ci/nightly" --paper-dir "$paper" --baseline "$bl" \
+  --moegap "$work/bin/with-report"; }
+expect 1 "nightly: active_gap: CONTRADICTED \(a failed test; the baseline comparison decides\)" \
+  "REGRESSION \(the claim's status changed\)" "nightly: FAIL: the results differ" -- tree_night
+grep -q "erred" <<<"$(tree_night 2>&1)" && fail "a CONTRADICTED check counted as an error"
+# ... while a failed run is an error, whatever the comparison says
+sed -i 's/17:paper_check_active_gap/17:paper_check_active_gap\\n3:paper_train_moe4_s1/' "$work/bin/ctest"
+expect 1 "nightly: FAIL: the paper label erred: paper_train_moe4_s1" -- tree_night
+# ... and so is a failed check that wrote no result
+sed -i 's|^sed -i .*|rm '"$paper"'/results/active_gap.json|' "$work/bin/ctest"
+expect 1 "nightly: FAIL: the paper label erred: paper_check_active_gap" -- tree_night
 checks "$paper"
 rm "$bl"
 expect 0 "accepted: wrote .*baseline-ci.json" "nightly: accepted .*baseline-ci.json; commit it" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # moegap check on fake run folders (no training): the report and its
-# files, exit status per verdict, the known-non-replication path (verdict
-# kept, exit 0), a missing run refused by name, a malformed protocol
+# files, the exit status per verdict (0 PASS, 1 CONTRADICTED, 77
+# INCONCLUSIVE, which no listing excuses), a missing run refused by name,
+# a malformed protocol
 # refused with file:line:key, and figures when gnuplot is here.
 # usage: test_check_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
 set -uo pipefail
@@ -44,7 +45,7 @@ fake_pair "$work/pass/runs" "1.655 1.654 1.656" "1.578 1.580 1.577"
 fake_pair "$work/contra/runs" "1.578 1.580 1.577" "1.655 1.654 1.656"
 fake_pair "$work/inconc/runs" "1.60 1.59 1.61" "1.59 1.60 1.605"
 
-expect 0 "usage: moegap check" "known_nonreplications" -- "$moegap" check --help
+expect 0 "usage: moegap check" "INCONCLUSIVE \(skipped: not decided\)" -- "$moegap" check --help
 expect 2 "--runs is required" -- "$moegap" check --protocol "$proto"
 
 # PASS: parameters, mean +- std, gap, t, p, the paper beside ours
@@ -68,44 +69,21 @@ fi
 
 expect 1 "^    verdict: CONTRADICTED" "^verdict: CONTRADICTED" "exit status 1" \
   -- "$moegap" check --protocol "$proto" --runs "$work/contra/runs" --out "$work/contra/out" --no-figures
-expect 1 "verdict: INCONCLUSIVE; the observed mean and std would need [0-9]+ seeds to reach p < 0\.05 toward > 0 \(PASS\) with 80% power" \
-  "^verdict: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" --runs "$work/inconc/runs" \
+expect 77 "verdict: INCONCLUSIVE; the observed mean and std would need [0-9]+ seeds to reach p < 0\.05 toward > 0 \(PASS\) with 80% power" \
+  "^verdict: INCONCLUSIVE" "exit status 77: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" --runs "$work/inconc/runs" \
   --out "$work/inconc/out" --no-figures
 
-# a known non-replication keeps its verdict and exits 0, while it holds
+# no file excuses a verdict: a listing of the old known_nonreplications.tsv
+# form beside paper.tsv changes nothing, and INCONCLUSIVE stays a skip
 mkdir -p "$work/ref"
 cp "$src/reference/paper.tsv" "$work/ref/"
-# a listing at another tier says nothing of these (ci) runs
 { printf 'protocol\ttier\tverdict\tmean\tstd\tp\tevidence\tcommit\n'
-  printf 'active_gap\tpaper\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n'; } \
+  printf 'active_gap\tci\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n'; } \
   >"$work/ref/known_nonreplications.tsv"
-expect 1 "^verdict: INCONCLUSIVE" "exit status 1: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" \
+expect 77 "^verdict: INCONCLUSIVE" "exit status 77: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" \
   --runs "$work/inconc/runs" --reference "$work/ref" --out "$work/inconc/out" --no-figures
-printf 'active_gap\tci\tINCONCLUSIVE\t0.0017\t0.0104\t0.40\tfake runs of this test\t0000000\n' \
-  >>"$work/ref/known_nonreplications.tsv"
-expect 0 "^verdict: INCONCLUSIVE" "known non-replication: line 3 .* lists active_gap at tier ci as INCONCLUSIVE" \
-  "still INCONCLUSIVE: kept, and the check exits 0" "exit status 0: INCONCLUSIVE \(a listed known non-replication\)" \
-  -- "$moegap" check --protocol "$proto" --runs "$work/inconc/runs" --reference "$work/ref" \
-  --out "$work/inconc/out" --no-figures
-grep -q '"known_nonreplication": {' "$work/inconc/out/active_gap.json" || fail "json lacks the listing"
-grep -q '"verdict": "INCONCLUSIVE"' "$work/inconc/out/active_gap.json" || fail "json lacks the verdict"
-# ... and fails once the verdict changes
-expect 1 "^verdict: CONTRADICTED" "not the listed INCONCLUSIVE" -- "$moegap" check --protocol "$proto" \
-  --runs "$work/contra/runs" --reference "$work/ref" --out "$work/contra/out" --no-figures
-expect 0 "now PASS: the listing is stale" -- "$moegap" check --protocol "$proto" \
-  --runs "$work/pass/runs" --reference "$work/ref" --out "$work/pass/out2" --no-figures
-# runs of two tiers cannot be checked against a listing
-sed -i 's/^tier = ci/tier = smoke/' "$work/pass/runs/moe4-s2/recipe.ini"
-expect 1 "moe4-s2/recipe.ini: \\[run\\] tier: 'smoke', but .* has 'ci'" -- "$moegap" check \
-  --protocol "$proto" --runs "$work/pass/runs" --reference "$work/ref" --no-figures
-sed -i 's/^tier = smoke/tier = ci/' "$work/pass/runs/moe4-s2/recipe.ini"
-printf 'active_gap\tci\tINCONCLUSIVE\t0\t0\t1\tx\ty\n' >>"$work/ref/known_nonreplications.tsv"
-expect 1 "known_nonreplications.tsv:4: protocol 'active_gap' is listed twice at tier 'ci'" -- "$moegap" check \
-  --protocol "$proto" --runs "$work/pass/runs" --reference "$work/ref" --no-figures
-sed -i '$d' "$work/ref/known_nonreplications.tsv"
-printf 'active_gap\tsmoke\tPASS\t0\t0\t1\tx\ty\n' >>"$work/ref/known_nonreplications.tsv"
-expect 1 "known_nonreplications.tsv:4: verdict: 'PASS'" -- "$moegap" check --protocol "$proto" \
-  --runs "$work/pass/runs" --reference "$work/ref" --no-figures
+grep -q '"exit_status": 77' "$work/inconc/out/active_gap.json" || fail "json lacks exit status 77"
+grep -q 'known' "$work/inconc/out/active_gap.json" && fail "json speaks of a known non-replication"
 
 # a missing run, an unfinished one: refused by name, never skipped
 rm -rf "$work/inconc/runs/moe4-s3"

@@ -25,14 +25,14 @@ static const char usage[] =
     "\n"
     "  --protocol FILE   the claim's protocol\n"
     "  --runs DIR        the folder holding the run folders\n"
-    "  --reference DIR   paper.tsv and known_nonreplications.tsv\n"
+    "  --reference DIR   paper.tsv, the paper's numbers\n"
     "                    (default: the protocol's folder/../reference)\n"
     "  --out DIR         where results go (default: DIR/../results)\n"
     "  --no-figures      write no figure data and run no gnuplot\n"
     "\n"
-    "Exit status: 0 PASS, or the verdict known_nonreplications.tsv lists for\n"
-    "the claim (kept in every output); 1 any other verdict or a failure;\n"
-    "2 misuse.\n";
+    "Exit status: the verdict, as CTest reads it: 0 PASS (passed), 77\n"
+    "INCONCLUSIVE (skipped: not decided), 1 CONTRADICTED (failed); 1 also for\n"
+    "a failure, which writes no result; 2 misuse.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -93,10 +93,9 @@ int cmd_check(int argc, char **argv)
             printf("figures: %s\n", note);
         else if (!no_figures)
             printf("figures: %s/%s_{curves,gaps,best}.{pdf,png}\n", out_dir, p->name);
-        status = r->exit_status;
+        status = check_exit_status(r->verdict);
+        printf("exit status %d: %s\n", status, check_verdict_name(r->verdict));
     }
-    printf("exit status %d: %s%s\n", status, check_verdict_name(r->verdict),
-           status == 0 && r->verdict != VERDICT_PASS ? " (a listed known non-replication)" : "");
     check_result_free(r);
 done:
     reference_free(&ref);

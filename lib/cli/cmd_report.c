@@ -25,7 +25,7 @@ static const char usage[] =
     "  --paper-dir DIR   runs/<model>-s<seed>/ and results/ (moegap check --out)\n"
     "  --protocols DIR   the claims' protocols, DIR/<claim>.ini\n"
     "                    (default: the source tree's protocols/)\n"
-    "  --reference DIR   paper.tsv, known_nonreplications.tsv, paper_setup.tsv\n"
+    "  --reference DIR   paper.tsv, paper_setup.tsv\n"
     "                    (default: the source tree's reference/)\n"
     "  --out FILE.pdf    the report (default: DIR/report.pdf)\n"
     "  --strict          exit 1 when anything is missing or stale (the PDF is\n"

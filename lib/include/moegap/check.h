@@ -67,9 +67,6 @@ typedef struct {
     size_t n_fit;                /* evaluations after warm-up, in the slope fits */
     long early_step;
     check_verdict verdict;
-    reference_known_row known;   /* a copy of the listing, when known_listed */
-    int known_listed;            /* the protocol is in known_nonreplications.tsv */
-    int exit_status;             /* 0: PASS, or the listed verdict; 1 otherwise */
 } check_result;
 
 /* Runs the check. Every run the protocol names must be finished: a missing
@@ -80,6 +77,13 @@ int check_run(const protocol *p, const char *runs_dir, const reference_set *ref,
 void check_result_free(check_result *r);
 
 const char *check_verdict_name(check_verdict v);
+
+/* The verdict as an exit status, so that CTest's outcome is the verdict:
+ * PASS 0 (passed), INCONCLUSIVE CHECK_EXIT_INCONCLUSIVE (the check test's
+ * SKIP_RETURN_CODE: not decided), CONTRADICTED 1 (failed). Errors exit 1
+ * too, and write no result. */
+enum { CHECK_EXIT_INCONCLUSIVE = 77 };
+int check_exit_status(check_verdict v);
 
 /* The readable report (what `moegap check` prints and writes as .txt). */
 void check_report_text(const check_result *r, FILE *f);

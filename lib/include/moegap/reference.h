@@ -1,13 +1,12 @@
-/* The reference files a check reads, both tab-separated with a header:
+/* The reference files a check and the report read, tab-separated with a
+ * header:
  *
  *   reference/paper.tsv: the paper's numbers as data (nothing typed into
  *     code): name, kind (model | gap), mean, std, n_seeds, favours, source.
- *   reference/known_nonreplications.tsv: checks whose verdict is accepted
- *     as not replicating the paper at one tier: protocol, tier, verdict
- *     (CONTRADICTED | INCONCLUSIVE), mean, std, p, evidence, commit. A check
- *     of runs of that tier, listed with the verdict it reaches, keeps that
- *     verdict in every output but exits 0; a listing at one tier says
- *     nothing of another.
+ *   reference/paper_setup.tsv: what the paper states of its setup, beside
+ *     the keys of ours that answer it.
+ *
+ * No file excuses a verdict: a check's exit status is its verdict.
  *
  * Errors name the file, the line and the column. */
 #ifndef MOEGAP_REFERENCE_H
@@ -27,21 +26,9 @@ typedef struct {
 } reference_paper_row;
 
 typedef struct {
-    char protocol[64];
-    char tier[64];
-    char verdict[16];
-    double mean, sd, p;
-    char evidence[REFERENCE_FIELD_MAX];
-    char commit[64];
-    int line;
-} reference_known_row;
-
-typedef struct {
-    char paper_path[4200], known_path[4200];
+    char paper_path[4200];
     reference_paper_row *paper;
     size_t n_paper;
-    reference_known_row *known;
-    size_t n_known;
 } reference_set;
 
 typedef struct {
@@ -58,7 +45,7 @@ typedef struct {
     size_t n;
 } reference_setup;
 
-/* Reads dir/paper.tsv and dir/known_nonreplications.tsv. */
+/* Reads dir/paper.tsv. */
 int reference_load(reference_set *r, const char *dir);
 void reference_free(reference_set *r);
 /* Reads dir/paper_setup.tsv. */
@@ -66,10 +53,5 @@ int reference_setup_load(reference_setup *s, const char *dir);
 void reference_setup_free(reference_setup *s);
 /* NULL when absent. */
 const reference_paper_row *reference_paper(const reference_set *r, const char *name);
-/* The listing of `protocol` at `tier`; NULL when absent. */
-const reference_known_row *reference_known(const reference_set *r, const char *protocol,
-                                           const char *tier);
-/* Whether `protocol` is listed at any tier. */
-int reference_known_any(const reference_set *r, const char *protocol);
 
 #endif

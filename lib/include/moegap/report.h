@@ -23,7 +23,7 @@
 typedef struct {
     const char *paper_dir;     /* runs/ and results/ */
     const char *protocols_dir; /* the claims' protocols, <claim>.ini (not the sub-folders) */
-    const char *reference_dir; /* paper.tsv, known_nonreplications.tsv, paper_setup.tsv */
+    const char *reference_dir; /* paper.tsv, paper_setup.tsv */
 } report_options;
 
 typedef struct report report;
