@@ -162,3 +162,40 @@ size_t stats_seeds_needed(double mean, double sd, double alpha, double power)
     }
     return hi;
 }
+
+int stats_t_interval(const stats_ttest *t, double level, double *lo, double *hi)
+{
+    if (t->n < 2 || !(level > 0 && level < 1) || !isfinite(t->mean) || !isfinite(t->sd))
+        return error_set(MG_EINVAL, "a t interval needs n >= 2, a finite mean and std and a "
+                         "level in (0, 1)");
+    gsl_quiet();
+    double half = gsl_cdf_tdist_Qinv((1 - level) / 2, (double)t->df) * t->sd / sqrt((double)t->n);
+    *lo = t->mean - half;
+    *hi = t->mean + half;
+    return MG_OK;
+}
+
+double stats_mde(double sd, size_t n, double alpha, double power)
+{
+    if (n < 2 || !isfinite(sd) || sd < 0 || !(power > 0 && power < 1))
+        return NAN;
+    if (sd == 0)
+        return 0;
+    /* power grows with the effect: double until reached, then bisect to a
+     * relative 1e-9, far below the precision any output keeps */
+    double lo = 0, hi = 1;
+    while (!(stats_t_power(hi, n, alpha) >= power)) {
+        lo = hi;
+        hi *= 2;
+        if (hi > 1e6)
+            return NAN;
+    }
+    while (hi - lo > 1e-9 * hi) {
+        double mid = 0.5 * (lo + hi);
+        if (stats_t_power(mid, n, alpha) >= power)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi * sd;
+}

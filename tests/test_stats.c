@@ -114,8 +114,32 @@ static void test_power(void)
     EXPECT(stats_seeds_needed(1e-5, 1, 0.05, 0.8) == 0, "beyond the cap");
 }
 
+static void test_interval_mde(void)
+{
+    /* R: t.test(c(1, 2, 3, 4))$conf.int is 0.4457397 4.5542603 */
+    double d[] = {1, 2, 3, 4}, lo = 0, hi = 0;
+    stats_ttest t;
+    EXPECT(stats_t_test(d, 4, &t) == MG_OK, "t-test");
+    EXPECT(stats_t_interval(&t, 0.95, &lo, &hi) == MG_OK, "interval");
+    EXPECT(near(lo, 0.4457397, 1e-6) && near(hi, 4.5542603, 1e-6), "95%% CI [%.7f, %.7f]", lo,
+           hi);
+    EXPECT(stats_t_interval(&t, 1.5, &lo, &hi) != MG_OK, "a level of 1.5 is refused");
+
+    /* the MDE is where the power reaches 80%: by the Monte Carlo powers of
+     * test_power, d = 1 has 0.815 at n = 8 and 0.755 at n = 7 */
+    double m8 = stats_mde(1, 8, 0.05, 0.8), m7 = stats_mde(1, 7, 0.05, 0.8);
+    EXPECT(m8 < 1 && m7 > 1, "MDE(n=8) %.4f < 1 < MDE(n=7) %.4f", m8, m7);
+    EXPECT(near(stats_t_power(m8, 8, 0.05), 0.8, 1e-6), "power at the MDE %.7f",
+           stats_t_power(m8, 8, 0.05));
+    /* it scales with the spread, and no spread detects any effect */
+    EXPECT(near(stats_mde(0.026, 8, 0.05, 0.8), 0.026 * m8, 1e-9), "scale");
+    EXPECT(stats_mde(0, 3, 0.05, 0.8) == 0, "sd 0");
+    EXPECT(isnan(stats_mde(1, 1, 0.05, 0.8)), "n 1 has no MDE");
+}
+
 int main(void)
 {
+    test_interval_mde();
     test_mean_sd();
     test_paired();
     test_slope();

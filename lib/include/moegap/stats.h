@@ -52,4 +52,15 @@ enum { STATS_SEEDS_MAX = 1000000 };
  * 2 when sd == 0 and mean != 0. */
 size_t stats_seeds_needed(double mean, double sd, double alpha, double power);
 
+/* The two-sided t confidence interval of the mean at `level` (0.95: 95%):
+ * mean +- t_{(1+level)/2, n-1} sd / sqrt(n). MG_EINVAL for n < 2 or a
+ * non-finite mean or std. */
+int stats_t_interval(const stats_ttest *t, double level, double *lo, double *hi);
+
+/* The minimum detectable effect: the smallest true mean (in units of the
+ * data, for a spread `sd`) that the one-sided t-test at alpha detects
+ * with probability `power` over n samples (stats_t_power, solved for the
+ * effect). 0 when sd == 0; NAN for n < 2 or a non-finite sd. */
+double stats_mde(double sd, size_t n, double alpha, double power);
+
 #endif
