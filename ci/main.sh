@@ -16,12 +16,13 @@ brown=$(bash ci/fetch-brown.sh)
 "$moegap" prepare --corpus brown --input "$brown" --vocab 1024 --out out/data/brown-1024
 
 mkdir -p out/demo
+# --force: a rerun of the main job trains its demo runs afresh
 "$moegap" params --recipe protocols/demo/moe.ini --match active --write out/demo/dense.ini
 for kind in dense moe; do
   recipe=out/demo/$kind.ini
   [[ $kind == moe ]] && recipe=protocols/demo/moe.ini
   echo "== training the $kind model ($recipe)"
-  "$moegap" train --recipe "$recipe" --seed 1 --out "out/demo/run-$kind"
+  "$moegap" train --recipe "$recipe" --seed 1 --out "out/demo/run-$kind" --force
 done
 
 echo

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,18 +42,19 @@ static int get(hashed_io *io, void *p, size_t n)
 }
 
 int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
-                    const train_state *st, const char *recipe_text, uint64_t seed)
+                    const train_state *st, const char *recipe_text, uint64_t seed,
+                    uint32_t threads)
 {
     atomic_file af;
     int rc = atomic_open(&af, path);
     if (rc)
         return rc;
     hashed_io io = {af.f, 0xcbf29ce484222325ULL};
-    uint32_t version = CHECKPOINT_VERSION, zero = 0;
+    uint32_t version = CHECKPOINT_VERSION;
     uint64_t recipe_bytes = strlen(recipe_text), n = m->n_params;
     put(&io, CKPT_MAGIC, 8);
     put(&io, &version, 4);
-    put(&io, &zero, 4);
+    put(&io, &threads, 4);
     put(&io, &seed, 8);
     put(&io, &recipe_bytes, 8);
     put(&io, recipe_text, recipe_bytes);
@@ -66,8 +68,23 @@ int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
     return atomic_commit(&af);
 }
 
+/* The trailer's hash vouches for the bytes before it, not for any after
+ * it: a file longer than its header implies was not written by
+ * checkpoint_save, so it is refused rather than trusted. */
+static int check_nothing_after(FILE *f, const char *path)
+{
+    if (fgetc(f) == EOF)
+        return MG_OK;
+    long end = ftell(f) - 1;
+    struct stat sb;
+    long long size = fstat(fileno(f), &sb) == 0 ? (long long)sb.st_size : -1;
+    return error_set(MG_EFORMAT, "%s: size: %lld bytes, %lld more than its header implies "
+                     "(bytes appended after the trailer)", path, size, size - end);
+}
+
 int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *st,
-                    const char *recipe_text, const uint64_t *expect_seed, uint64_t *seed_out)
+                    const char *recipe_text, const uint64_t *expect_seed,
+                    const uint32_t *expect_threads, uint64_t *seed_out)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -75,7 +92,7 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
     hashed_io io = {f, 0xcbf29ce484222325ULL};
     int rc = MG_OK;
     char magic[8];
-    uint32_t version, reserved;
+    uint32_t version, threads;
     uint64_t file_seed, recipe_bytes, n;
     char *text = NULL;
     float *params = NULL;
@@ -88,8 +105,10 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
 
     if (!get(&io, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0)
         FAIL(MG_EFORMAT, "%s: magic: not a moegap checkpoint", path);
-    if (!get(&io, &version, 4) || !get(&io, &reserved, 4) || version != CHECKPOINT_VERSION)
-        FAIL(MG_EFORMAT, "%s: version: expected %d", path, CHECKPOINT_VERSION);
+    if (!get(&io, &version, 4) || version != CHECKPOINT_VERSION)
+        FAIL(MG_EFORMAT, "%s: version: %u, expected %d", path, version, CHECKPOINT_VERSION);
+    if (!get(&io, &threads, 4) || threads == 0)
+        FAIL(MG_EFORMAT, "%s: threads: truncated or damaged", path);
     if (!get(&io, &file_seed, 8) || !get(&io, &recipe_bytes, 8) || recipe_bytes > (1u << 20))
         FAIL(MG_EFORMAT, "%s: header: truncated or damaged", path);
     text = malloc(recipe_bytes + 1);
@@ -101,6 +120,10 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
              (unsigned long long)file_seed, (unsigned long long)*expect_seed);
     if (seed_out)
         *seed_out = file_seed;
+    /* the losses are bit-identical only under one OpenBLAS thread count */
+    if (expect_threads && threads != *expect_threads)
+        FAIL(MG_EINVAL, "%s: threads: the checkpoint was trained with %u OpenBLAS thread(s), "
+             "not %u; resume with --threads %u", path, threads, *expect_threads, threads);
     if (strcmp(text, recipe_text) != 0)
         FAIL(MG_EINVAL, "%s: recipe: the checkpoint was made under another recipe "
              "(compare its run folder's recipe.ini)", path);
@@ -122,6 +145,8 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
         FAIL(MG_EFORMAT, "%s: trailer: missing (the file is truncated)", path);
     if (stored != expect)
         FAIL(MG_EFORMAT, "%s: checksum: the contents do not match their hash (damaged file)", path);
+    if ((rc = check_nothing_after(f, path)))
+        goto done;
     if (s.step < 0 || s.loader_pos > (uint64_t)1 << 40)
         FAIL(MG_EFORMAT, "%s: train_state: step %lld is not valid", path, (long long)s.step);
     memcpy(m->params_block, params, sizeof(float) * n);

@@ -5,6 +5,7 @@
 #include "moegap/checkpoint.h"
 #include "moegap/params.h"
 #include "provenance.h"
+#include "rundir.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -176,6 +177,118 @@ static void state_to_result(const train_state *st, train_result *res)
     res->wall_s = st->wall_s;
 }
 
+/* Every input's size against the recipe, before the first step, so that a
+ * stream too short fails now and names its file, not at the first
+ * evaluation. */
+static int check_streams(const recipe *r, const token_file *train, const token_file *val)
+{
+    const int B = r->batch_size, T = r->model.seq_len;
+    size_t train_windows = train->n > 0 ? (train->n - 1) / (size_t)T : 0;
+    if (train_windows < (size_t)B)
+        return error_set(MG_EINVAL, "%s: training stream of %zu tokens holds %zu windows of "
+                         "seq_len %d + 1 tokens, fewer than one batch of batch_size %d",
+                         r->train_tokens, train->n, train_windows, T, B);
+    if (val->n < (size_t)T + 1)
+        return error_set(MG_EINVAL, "%s: validation stream of %zu tokens holds no window of "
+                         "seq_len %d + 1 tokens", r->val_tokens, val->n, T);
+    return MG_OK;
+}
+
+static int read_streams(const recipe *r, token_file *train, token_file *val)
+{
+    int rc;
+    if ((rc = tokens_read(train, r->train_tokens)) || (rc = tokens_read(val, r->val_tokens)))
+        return rc;
+    if ((int)train->vocab_size != r->model.vocab_size ||
+        (int)val->vocab_size != r->model.vocab_size)
+        return error_set(MG_EINVAL, "vocab_size: the recipe says %d but %s has %u and %s has %u",
+                         r->model.vocab_size, r->train_tokens, train->vocab_size, r->val_tokens,
+                         val->vocab_size);
+    if (train->tokenizer_hash != val->tokenizer_hash)
+        return error_set(MG_EINVAL, "tokenizer_hash: %s and %s come from different tokenizers",
+                         r->train_tokens, r->val_tokens);
+    return check_streams(r, train, val);
+}
+
+/* What opening the folder hands to the training loop. */
+typedef struct {
+    run_paths paths;
+    int lock_fd;
+    FILE *metrics;
+} run_folder;
+
+static uint32_t run_threads(const train_options *o)
+{
+    return o->threads > 0 ? (uint32_t)o->threads : 1;
+}
+
+/* A fresh start over a run would discard it: only with --resume or --force. */
+static int check_fresh_start(const train_options *o)
+{
+    const char *found = rundir_run_file(o->out_dir);
+    if (o->force || o->resume || !found)
+        return MG_OK;
+    return error_set(MG_EINVAL, "%s: holds %s run (%s); run with --resume to go on with it, or "
+                     "with --force to discard it and start afresh", o->out_dir,
+                     strcmp(found, "summary.json") == 0 ? "a finished" : "an interrupted", found);
+}
+
+/* Restores the checkpoint, refusing one of another recipe, seed, thread
+ * count or tokenizer, and nothing in the folder changes before that. */
+static int resume_load(const train_options *o, run_folder *rf, model *m, adamw_state *opt,
+                       train_state *st, const char *recipe_text, const token_file *train)
+{
+    uint32_t threads = run_threads(o);
+    int rc = checkpoint_load(rf->paths.checkpoint, m, opt, st, recipe_text, &o->seed, &threads,
+                             NULL);
+    if (rc)
+        return rc;
+    if (st->tokenizer_hash != train->tokenizer_hash)
+        return error_set(MG_EINVAL, "%s: tokenizer_hash: the checkpoint was trained on tokens "
+                         "of another tokenizer than %s's", rf->paths.checkpoint,
+                         o->recipe->train_tokens);
+    return MG_OK;
+}
+
+/* Locks the folder and decides between a fresh start and a resume before
+ * it changes anything, so a refused run leaves the folder as it was. */
+static int run_folder_open(const train_options *o, run_folder *rf, model *m, adamw_state *opt,
+                           train_state *st, const char *recipe_text, const token_file *train,
+                           batch_loader *bl, train_result *res)
+{
+    int rc;
+    if ((rc = rundir_lock(o->out_dir, &rf->lock_fd)) ||
+        (rc = run_paths_make(&rf->paths, o->out_dir)))
+        return rc;
+    int resume = o->resume && access(rf->paths.checkpoint, F_OK) == 0;
+    if (resume ? (rc = resume_load(o, rf, m, opt, st, recipe_text, train))
+               : (rc = check_fresh_start(o)))
+        return rc;
+    rundir_remove_stale(o->out_dir);
+    if (resume) {
+        loader_seek(bl, st->loader_epoch, (size_t)st->loader_pos);
+        res->resumed_from = (long)st->step;
+        if ((rc = metrics_truncate(rf->paths.metrics, (long)st->step)))
+            return rc;
+        /* a stale summary would make the unfinished run look finished */
+        remove(rf->paths.summary);
+        rf->metrics = fopen(rf->paths.metrics, "a");
+    } else {
+        remove(rf->paths.summary);
+        remove(rf->paths.checkpoint);
+        rf->metrics = fopen(rf->paths.metrics, "w");
+        if (rf->metrics)
+            metrics_header(rf->metrics, m);
+    }
+    if (!rf->metrics)
+        return error_set(MG_EIO, "%s: cannot open: %s", rf->paths.metrics, strerror(errno));
+    atomic_file af;
+    if ((rc = atomic_open(&af, rf->paths.recipe)))
+        return rc;
+    fputs(recipe_text, af.f);
+    return atomic_commit(&af);
+}
+
 int train_run(const train_options *o, train_result *res)
 {
     const recipe *r = o->recipe;
@@ -183,12 +296,13 @@ int train_run(const train_options *o, train_result *res)
     if (rc)
         return rc;
     memset(res, 0, sizeof *res);
-    openblas_set_num_threads(o->threads > 0 ? o->threads : 1);
+    openblas_set_num_threads((int)run_threads(o));
 
     token_file train = {0}, val = {0};
     model m = {0};
     adamw_state opt = {0};
     batch_loader bl = {0};
+    run_folder rf = {.lock_fd = -1, .metrics = NULL};
     FILE *metrics = NULL;
     uint16_t *inputs = NULL, *targets = NULL;
     char *recipe_text = NULL;
@@ -200,19 +314,8 @@ int train_run(const train_options *o, train_result *res)
     train_state st = {0, 0, INFINITY, 0, NAN, 0, 0, 0.0, 0};
 
     provenance_now(start_time);
-    if ((rc = tokens_read(&train, r->train_tokens)) || (rc = tokens_read(&val, r->val_tokens)))
+    if ((rc = read_streams(r, &train, &val)))
         goto done;
-    if ((int)train.vocab_size != r->model.vocab_size || (int)val.vocab_size != r->model.vocab_size) {
-        rc = error_set(MG_EINVAL, "vocab_size: the recipe says %d but %s has %u and %s has %u",
-                       r->model.vocab_size, r->train_tokens, train.vocab_size, r->val_tokens,
-                       val.vocab_size);
-        goto done;
-    }
-    if (train.tokenizer_hash != val.tokenizer_hash) {
-        rc = error_set(MG_EINVAL, "tokenizer_hash: %s and %s come from different tokenizers",
-                       r->train_tokens, r->val_tokens);
-        goto done;
-    }
     if ((rc = model_create(&m, &r->model, B)))
         goto done;
     model_init(&m, o->seed);
@@ -228,43 +331,11 @@ int train_run(const train_options *o, train_result *res)
         goto done;
     }
     if (o->out_dir) {
-        if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
-            rc = error_set(MG_EIO, "%s: cannot create run folder: %s", o->out_dir, strerror(errno));
-            goto done;
-        }
-        if ((rc = run_paths_make(&paths, o->out_dir)))
-            goto done;
-        /* a stale summary would make an unfinished run look finished */
-        remove(paths.summary);
-        if (o->resume && access(paths.checkpoint, F_OK) == 0) {
-            if ((rc = checkpoint_load(paths.checkpoint, &m, &opt, &st, recipe_text, &o->seed, NULL)))
-                goto done;
-            if (st.tokenizer_hash != train.tokenizer_hash) {
-                rc = error_set(MG_EINVAL, "%s: tokenizer_hash: the checkpoint was trained on tokens "
-                               "of another tokenizer than %s's", paths.checkpoint, r->train_tokens);
-                goto done;
-            }
-            loader_seek(&bl, st.loader_epoch, (size_t)st.loader_pos);
-            res->resumed_from = (long)st.step;
-            if ((rc = metrics_truncate(paths.metrics, (long)st.step)))
-                goto done;
-            metrics = fopen(paths.metrics, "a");
-        } else {
-            remove(paths.checkpoint);
-            metrics = fopen(paths.metrics, "w");
-            if (metrics)
-                metrics_header(metrics, &m);
-        }
-        if (!metrics) {
-            rc = error_set(MG_EIO, "%s: cannot open: %s", paths.metrics, strerror(errno));
-            goto done;
-        }
-        atomic_file af;
-        if ((rc = atomic_open(&af, paths.recipe)))
-            goto done;
-        fputs(recipe_text, af.f);
-        if ((rc = atomic_commit(&af)) ||
-            (rc = provenance_write(paths.provenance, o, start_time, NULL, res->resumed_from)))
+        rc = run_folder_open(o, &rf, &m, &opt, &st, recipe_text, &train, &bl, res);
+        metrics = rf.metrics;
+        rf.metrics = NULL;
+        paths = rf.paths;
+        if (rc || (rc = provenance_write(paths.provenance, o, start_time, NULL, res->resumed_from)))
             goto done;
         /* Ctrl-C or a scheduler's TERM: finish the step, save, then stop. */
         struct sigaction sa;
@@ -329,7 +400,8 @@ int train_run(const train_options *o, train_result *res)
                 /* rows before the checkpoint must be on disk before it */
                 fflush(metrics);
                 st.wall_s = wall0 + (now_s() - t0);
-                if ((rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed)))
+                if ((rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed,
+                                           run_threads(o))))
                     goto done;
                 saved = 1;
             }
@@ -340,7 +412,8 @@ int train_run(const train_options *o, train_result *res)
             fflush(metrics);
             st.wall_s = wall0 + (now_s() - t0);
             if (!saved &&
-                (rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed)))
+                (rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed,
+                                           run_threads(o))))
                 goto done;
             rc = error_set(MG_EINTR, "stopped by signal %d after step %ld of %ld; the checkpoint "
                            "is saved: run the same command with --resume to go on",
@@ -372,6 +445,7 @@ done:
     }
     if (metrics)
         fclose(metrics);
+    rundir_unlock(rf.lock_fd);
     free(recipe_text);
     free(inputs);
     free(targets);
@@ -404,7 +478,7 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
     if ((rc = tokens_read(&val, r.val_tokens)) || (rc = model_create(&m, &r.model, r.batch_size)) ||
         (rc = adamw_create(&opt, &r.optim, m.n_params)) ||
         (rc = path_join(path, sizeof path, run_dir, "checkpoint.bin")) ||
-        (rc = checkpoint_load(path, &m, &opt, &st, recipe_text, NULL, NULL)))
+        (rc = checkpoint_load(path, &m, &opt, &st, recipe_text, NULL, NULL, NULL)))
         goto done;
     inputs = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
     targets = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);

@@ -63,7 +63,7 @@ sed 's/val = val.tok/val = junk.tok/' "$work/ok.ini" >"$work/junk.ini"
 expect 1 "junk.tok: magic" -- "$moegap" train --recipe "$work/junk.ini" --seed 1 --out "$work/r2"
 # a run killed mid-way over a finished one leaves no summary that looks finished
 sed 's/steps = 10/steps = 1000000/' "$work/ok.ini" >"$work/long.ini"
-"$moegap" train --recipe "$work/long.ini" --seed 1 --out "$work/run" --quiet &
+"$moegap" train --recipe "$work/long.ini" --seed 1 --out "$work/run" --quiet --force &
 pid=$!
 for _ in $(seq 100); do
   (( $(grep -c '^train' "$work/run/metrics.tsv" 2>/dev/null || echo 0) > 20 )) && break

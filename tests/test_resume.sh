@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checkpoints: a run killed with SIGKILL, or stopped with SIGTERM, and then
 # resumed finishes bit-identical to an uninterrupted run; `moegap eval`
-# recomputes the checkpoint's validation loss; a checkpoint of another seed
-# or a damaged one is refused by name.
+# recomputes the checkpoint's validation loss; a checkpoint of another seed,
+# recipe or thread count, a damaged one or one with bytes appended is refused
+# by name, and a refused resume leaves the run folder as it was.
 # usage: test_resume.sh MOEGAP_EXE WORKDIR
 set -uo pipefail
 source "$(dirname "$0")/cli_lib.sh"
@@ -35,7 +36,9 @@ same_metrics() { diff <(cut -f1-8,10- "$1/metrics.tsv") <(cut -f1-8,10- "$2/metr
 same_summary() { diff <(grep -v wall_s "$1/summary.json") <(grep -v wall_s "$2/summary.json") >/dev/null; }
 wait_rows() { # wait until folder $1's metrics has more than $2 train rows
   for _ in $(seq 300); do
-    (( $(grep -c '^train' "$1/metrics.tsv" 2>/dev/null || echo 0) > $2 )) && return 0
+    local n
+    n=$(grep -c '^train' "$1/metrics.tsv" 2>/dev/null)
+    (( ${n:-0} > $2 )) && return 0
     sleep 0.05
   done
   return 1
@@ -77,9 +80,20 @@ ev=$("$moegap" eval --run "$work/a") || fail "eval failed"
 printf -v want "%.6f" "$final"
 grep -q "validation loss $want at step 1500" <<<"$ev" || fail "eval says '$ev', summary says $final"
 
-# refusals
+# refusals, each leaving the finished run's files as they were
+snapshot() { (cd "$1" && sha256sum summary.json metrics.tsv recipe.ini provenance.json checkpoint.bin 2>&1); }
+before=$(snapshot "$work/a")
 out=$("$moegap" train --recipe "$work/moe.ini" --seed 4 --out "$work/a" --resume --quiet 2>&1)
 [[ $? -eq 1 ]] && grep -q "checkpoint.bin: seed" <<<"$out" || fail "another seed was not refused: $out"
+[[ $(snapshot "$work/a") == "$before" ]] || fail "a resume refused for its seed changed the run folder"
+sed 's/eval_every = 100/eval_every = 50/' "$work/moe.ini" >"$work/other.ini"
+out=$("$moegap" train --recipe "$work/other.ini" --seed 3 --out "$work/a" --resume --quiet 2>&1)
+[[ $? -eq 1 ]] && grep -q "checkpoint.bin: recipe" <<<"$out" || fail "another recipe was not refused: $out"
+[[ $(snapshot "$work/a") == "$before" ]] || fail "a resume refused for its recipe changed the run folder"
+out=$(train --out "$work/a" --resume --threads 2 2>&1)
+[[ $? -eq 1 ]] && grep -qE "checkpoint.bin: threads: .* 1 OpenBLAS thread.*not 2" <<<"$out" ||
+  fail "a resume with another thread count was not refused naming both: $out"
+[[ $(snapshot "$work/a") == "$before" ]] || fail "a resume refused for its thread count changed the run folder"
 cp -r "$work/a" "$work/d"
 truncate -s -100 "$work/d/checkpoint.bin"
 out=$("$moegap" eval --run "$work/d" 2>&1)
@@ -88,5 +102,10 @@ cp "$work/a/checkpoint.bin" "$work/d/checkpoint.bin"
 printf '\x7f' | dd of="$work/d/checkpoint.bin" bs=1 seek=5000 conv=notrunc 2>/dev/null
 out=$("$moegap" eval --run "$work/d" 2>&1)
 [[ $? -eq 1 ]] && grep -q "checkpoint.bin: checksum" <<<"$out" || fail "a damaged checkpoint was not refused: $out"
+cp "$work/a/checkpoint.bin" "$work/d/checkpoint.bin"
+printf 'appended' >>"$work/d/checkpoint.bin"
+out=$("$moegap" eval --run "$work/d" 2>&1)
+[[ $? -eq 1 ]] && grep -q "checkpoint.bin: size: .*8 more than its header implies" <<<"$out" ||
+  fail "a checkpoint with bytes appended was not refused: $out"
 
 cli_finish test_resume

@@ -2,13 +2,16 @@
  *  - the same recipe, seed and thread count give bit-identical losses at
  *    every step; another seed gives other losses;
  *  - a dense and an MoE model both drive the validation loss far below
- *    log(vocab) (the stream's entropy rate is about 1.1 nats/token). */
+ *    log(vocab) (the stream's entropy rate is about 1.1 nats/token);
+ *  - a training stream shorter than one batch, or a validation stream
+ *    shorter than one window, is refused before the first step, by name. */
 #include "moegap/error.h"
 #include "moegap/train.h"
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { MAX_STEPS = 400 };
 
@@ -58,7 +61,7 @@ static void small_recipe(recipe *r, int moe, long steps)
 
 static train_result run(const recipe *r, uint64_t seed, int threads, loss_log *log)
 {
-    train_options o = {r, seed, threads, NULL, 0, 0, record, log};
+    train_options o = {r, seed, threads, NULL, 0, 0, record, log, 0};
     train_result res;
     log->n = 0;
     int rc = train_run(&o, &res);
@@ -107,12 +110,54 @@ static void check_learning(const recipe *base, int moe)
     }
 }
 
+/* A stream of n tokens at dir/name, in place of the recipe's path. */
+static void short_stream(const char *dir, const char *name, size_t n, char *path, size_t cap)
+{
+    uint16_t ids[1024] = {0};
+    snprintf(path, cap, "%s/%s", dir, name);
+    EXPECT(n <= 1024 && tokens_write(path, ids, n, 128, 0) == MG_OK, "%s", error_message());
+}
+
+static void expect_refused_before_step_one(const recipe *r, const char *path)
+{
+    static loss_log log;
+    log.n = 0;
+    train_options o = {r, 1, 1, NULL, 0, 0, record, &log, 0};
+    train_result res;
+    int rc = train_run(&o, &res);
+    EXPECT(rc == MG_EINVAL && strstr(error_message(), path),
+           "a stream too short (%s): rc %d, '%s'", path, rc, error_message());
+    EXPECT(log.n == 0, "a stream too short (%s) was found only after %ld steps", path, log.n);
+}
+
+static void check_short_streams(const char *dir, const recipe *base)
+{
+    recipe r = *base;
+    small_recipe(&r, 0, 20);
+    r.eval_every = 10;
+    const int T = r.model.seq_len, B = r.batch_size;
+    /* seq_len tokens: one short of the one window an evaluation needs */
+    short_stream(dir, "short_val.tok", (size_t)T, r.val_tokens, sizeof r.val_tokens);
+    expect_refused_before_step_one(&r, r.val_tokens);
+    r = *base;
+    small_recipe(&r, 0, 20);
+    /* B windows of T+1 tokens that overlap by one: B*T+1 would be enough */
+    short_stream(dir, "short_train.tok", (size_t)B * T, r.train_tokens, sizeof r.train_tokens);
+    expect_refused_before_step_one(&r, r.train_tokens);
+    short_stream(dir, "enough_train.tok", (size_t)B * T + 1, r.train_tokens, sizeof r.train_tokens);
+    static loss_log log;
+    log.n = 0;
+    run(&r, 1, 1, &log);
+    EXPECT(log.n == 20, "a training stream of exactly one batch ran %ld steps", log.n);
+}
+
 int main(void)
 {
     const char *dir = test_dir("train");
     recipe r;
     recipe_defaults(&r);
     make_streams(dir, &r, 128);
+    check_short_streams(dir, &r);
     check_determinism(&r, 0);
     check_determinism(&r, 1);
     check_learning(&r, 0);

@@ -6,19 +6,25 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: moegap train --recipe FILE --seed N --out DIR [--resume] [--threads N] [--quiet]\n"
+    "usage: moegap train --recipe FILE --seed N --out DIR [--resume | --force] [--threads N]\n"
+    "                    [--quiet]\n"
     "\n"
     "Trains the model of a recipe (an INI file) from seed N and writes the run\n"
     "folder DIR: recipe.ini, provenance.json, metrics.tsv, checkpoint.bin\n"
     "(at every evaluation) and, once finished, summary.json. SIGINT or SIGTERM\n"
-    "saves a checkpoint and stops; --resume then goes on bit for bit.\n"
+    "saves a checkpoint and stops; --resume then goes on bit for bit. One\n"
+    "process at a time trains into DIR (it holds DIR/.lock); a second is refused\n"
+    "with the first one's pid.\n"
     "Prints the best validation loss (mean cross-entropy, nats/token).\n"
     "\n"
     "  --recipe FILE   the recipe; its [data] paths are relative to its folder\n"
     "  --seed N        seeds the initial weights and the data order\n"
     "  --out DIR       the run folder, created if missing\n"
-    "  --resume        go on from DIR/checkpoint.bin (same recipe and seed);\n"
-    "                  without one, start afresh\n"
+    "  --resume        go on from DIR/checkpoint.bin (same recipe, seed and\n"
+    "                  thread count); without one, start afresh\n"
+    "  --force         start afresh even when DIR holds a finished or interrupted\n"
+    "                  run, discarding it (without --resume or --force such a\n"
+    "                  folder is refused; one with only other files is not a run)\n"
     "  --threads N     OpenBLAS threads (default 1)\n"
     "  --quiet         no progress on stderr\n";
 
@@ -26,7 +32,7 @@ int cmd_train(int argc, char **argv)
 {
     const char *recipe_path = NULL, *out = NULL;
     unsigned long long seed = 0, threads = 1;
-    int quiet = 0, resume = 0;
+    int quiet = 0, resume = 0, force = 0;
     cli_option opts[] = {
         {"--recipe", CLI_STRING, &recipe_path, 1, 0, 0, 0},
         {"--seed", CLI_U64, &seed, 1, 0, ~0ULL, 0},
@@ -34,6 +40,7 @@ int cmd_train(int argc, char **argv)
         {"--threads", CLI_U64, &threads, 0, 1, 256, 0},
         {"--quiet", CLI_FLAG, &quiet, 0, 0, 0, 0},
         {"--resume", CLI_FLAG, &resume, 0, 0, 0, 0},
+        {"--force", CLI_FLAG, &force, 0, 0, 0, 0},
         {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
     };
     int rc = cli_parse("train", usage, argc, argv, opts);
@@ -44,7 +51,12 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "moegap train: %s\n", error_message());
         return 1;
     }
-    train_options o = {&r, seed, (int)threads, out, !quiet, resume, NULL, NULL};
+    if (resume && force) {
+        fprintf(stderr, "moegap train: --resume and --force: choose one (go on with the run in "
+                "%s, or discard it)\n", out);
+        return CLI_ERROR;
+    }
+    train_options o = {&r, seed, (int)threads, out, !quiet, resume, NULL, NULL, force};
     train_result res;
     if ((rc = train_run(&o, &res)) != MG_OK) {
         fprintf(stderr, "moegap train: %s\n", error_message());

@@ -4,13 +4,15 @@
  * belong to, so a checkpoint is never resumed under another recipe.
  *
  * Layout (host byte order, little-endian on every machine moegap targets):
- *   "MGCKPT\0\0"  u32 version  u32 0
+ *   "MGCKPT\0\0"  u32 version  u32 OpenBLAS threads
  *   u64 seed  u64 recipe_bytes  recipe text
  *   u64 n_params
  *   train_state (fixed-size fields, see below)
  *   f32 params[n]  f32 adam_m[n]  f32 adam_v[n]
  *   "MGCKEND\0"  u64 FNV-1a hash of every byte before the trailer
- * Written atomically; a truncated or altered file fails the hash. */
+ * Written atomically; a truncated or altered file fails the hash, and one
+ * with bytes after the trailer is refused. Version 2 put the thread count
+ * where version 1 had 0. */
 #ifndef MOEGAP_CHECKPOINT_H
 #define MOEGAP_CHECKPOINT_H
 
@@ -19,7 +21,7 @@
 
 #include <stdint.h>
 
-#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_VERSION 2
 
 typedef struct {
     int64_t step;         /* updates done */
@@ -34,13 +36,16 @@ typedef struct {
 } train_state;
 
 int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
-                    const train_state *st, const char *recipe_text, uint64_t seed);
+                    const train_state *st, const char *recipe_text, uint64_t seed,
+                    uint32_t threads);
 
 /* Restores into a model and optimizer already created for the same recipe.
  * Refuses, naming the file and the field, a file that is not a checkpoint,
- * is damaged, or belongs to another recipe or (when expect_seed is not
- * NULL) another seed. *seed_out, when not NULL, receives the file's seed. */
+ * is damaged, or belongs to another recipe or (when expect_seed or
+ * expect_threads is not NULL) another seed or OpenBLAS thread count.
+ * *seed_out, when not NULL, receives the file's seed. */
 int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *st,
-                    const char *recipe_text, const uint64_t *expect_seed, uint64_t *seed_out);
+                    const char *recipe_text, const uint64_t *expect_seed,
+                    const uint32_t *expect_threads, uint64_t *seed_out);
 
 #endif

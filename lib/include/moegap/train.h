@@ -4,7 +4,9 @@
  * (code, compiler, OpenBLAS, threads, host, times), metrics.tsv (one row
  * per step and per evaluation), checkpoint.bin (written at every
  * evaluation, on SIGINT/SIGTERM and at the end) and summary.json (written
- * last and atomically, so its presence means the run finished). */
+ * last and atomically, so its presence means the run finished). One
+ * process at a time trains into a folder: it holds DIR/.lock (flock, with
+ * its pid) for the whole run. */
 #ifndef MOEGAP_TRAIN_H
 #define MOEGAP_TRAIN_H
 
@@ -24,6 +26,9 @@ typedef struct {
      * tests use it to compare runs bit for bit. */
     void (*on_step)(void *user, long step, const model_losses *losses);
     void *user;
+    /* Train afresh into an out_dir that holds a run, discarding it;
+     * without it (or resume) such a folder is refused. */
+    int force;
 } train_options;
 
 typedef struct {

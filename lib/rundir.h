@@ -1,0 +1,27 @@
+/* A run folder's guard: one writer at a time, and nothing of a run left
+ * behind half-written or discarded by accident.
+ *
+ * The lock is an flock on DIR/.lock, held for the whole run; the file
+ * holds the holder's pid, so that a refused second writer can name it. It
+ * stays when the run ends: removing it would let a third process lock a
+ * fresh file while a second still holds the old one. */
+#ifndef MOEGAP_RUNDIR_H
+#define MOEGAP_RUNDIR_H
+
+/* Creates dir if it is missing and takes its lock; *fd receives the
+ * lock's descriptor. Refuses, naming the holder's pid, a folder another
+ * process is training into. */
+int rundir_lock(const char *dir, int *fd);
+/* Releases the lock (fd < 0: none taken). */
+void rundir_unlock(int fd);
+
+/* The first file of a run (summary.json, checkpoint.bin, metrics.tsv,
+ * provenance.json, recipe.ini) that dir holds, or NULL: a folder with only
+ * other files in it is not a run. */
+const char *rundir_run_file(const char *dir);
+
+/* Removes the temporaries a killed writer left, "<run file>.tmp.<pid>".
+ * Call only with the lock held: then no writer of them is alive. */
+void rundir_remove_stale(const char *dir);
+
+#endif
