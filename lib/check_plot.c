@@ -8,10 +8,12 @@
 #include "moegap/fileio.h"
 #include "spawn.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const figures[] = {"curves", "gaps", "best"};
 enum { N_FIGURES = 3 };
@@ -29,14 +31,9 @@ static void num(FILE *f, double x)
         fputs("\tNaN", f); /* gnuplot skips the point */
 }
 
-static int write_tsv(const check_result *r, const char *path, int which)
+static void write_tsv(const check_result *r, FILE *f, int which)
 {
     const protocol *p = &r->proto;
-    atomic_file af;
-    int rc = atomic_open(&af, path);
-    if (rc)
-        return rc;
-    FILE *f = af.f;
     if (which == 2) {
         fprintf(f, "# index\tmodel\tours_mean\tours_std\tpaper_mean\tpaper_std\n");
         for (int m = 0; m < p->n_models; m++) {
@@ -48,7 +45,7 @@ static int write_tsv(const check_result *r, const char *path, int which)
             num(f, cm->paper ? cm->paper->sd : NAN);
             fputc('\n', f);
         }
-        return atomic_commit(&af);
+        return;
     }
     int n = which == 0 ? p->n_models : p->n_gaps;
     fprintf(f, "# step");
@@ -65,20 +62,19 @@ static int write_tsv(const check_result *r, const char *path, int which)
         }
         fputc('\n', f);
     }
-    return atomic_commit(&af);
 }
 
 /* Bands (mean +- 1 std) and lines of each series in a step table. */
 static void plot_series(FILE *f, const char *name, const char *base, int n,
                         const char *const *titles)
 {
-    char tsv[200];
-    snprintf(tsv, sizeof tsv, "%s_%s.tsv", base, name);
+    char tsv[256];
+    snprintf(tsv, sizeof tsv, "'%s_%s.tsv'.suffix", base, name);
     fprintf(f, "plot ");
     for (int i = 0; i < n; i++) {
         int c = 2 + 2 * i;
-        fprintf(f, "%s'%s' using 1:($%d-$%d):($%d+$%d) with filledcurves fs transparent solid "
-                "0.2 noborder lc %d notitle, \\\n     '%s' using 1:%d with linespoints pt 7 ps "
+        fprintf(f, "%s%s using 1:($%d-$%d):($%d+$%d) with filledcurves fs transparent solid "
+                "0.2 noborder lc %d notitle, \\\n     %s using 1:%d with linespoints pt 7 ps "
                 "0.4 lc %d title '%s'", i ? ", \\\n     " : "", tsv, c, c + 1, c, c + 1, i + 1,
                 tsv, c, i + 1, titles[i]);
     }
@@ -87,14 +83,9 @@ static void plot_series(FILE *f, const char *name, const char *base, int n,
     fputc('\n', f);
 }
 
-static int write_script(const check_result *r, const char *path, const char *base)
+static void write_script(const check_result *r, FILE *f, const char *base)
 {
     const protocol *p = &r->proto;
-    atomic_file af;
-    int rc = atomic_open(&af, path);
-    if (rc)
-        return rc;
-    FILE *f = af.f;
     const char *gap_titles[PROTOCOL_MAX_GAPS], *model_titles[PROTOCOL_MAX_MODELS];
     char gap_buf[PROTOCOL_MAX_GAPS][200];
     for (int g = 0; g < p->n_gaps; g++) {
@@ -104,114 +95,194 @@ static int write_script(const check_result *r, const char *path, const char *bas
     }
     for (int m = 0; m < p->n_models; m++)
         model_titles[m] = p->models[m];
+    /* moegap runs it with suffix set to its temporary names (read and
+     * written) and renames the figures once they are complete */
     fprintf(f, "# %s: written by moegap check; run in this folder: gnuplot %s.gp\n"
+            "if (!exists('suffix')) suffix = ''\n"
             "set datafile separator '\\t'\nset grid\nset key top right\n", p->name, base);
     for (int t = 0; t < 2; t++) {
         const char *ext = formats[t][0];
         fprintf(f, "\nset terminal %s\n", formats[t][1]);
-        /* written under a temporary name, renamed by moegap once gnuplot succeeds */
         if (r->n_steps) {
-            fprintf(f, "set output '%s_curves.%s.tmp'\nset title '%s: validation loss, mean +- 1 "
+            fprintf(f, "set output '%s_curves.%s'.suffix\nset title '%s: validation loss, mean +- 1 "
                     "std over %d seeds'\nset xlabel 'step'\nset ylabel 'validation loss "
                     "(nats/token)'\nset logscale x\n", base, ext, p->name, p->n_seeds);
             plot_series(f, "curves", base, p->n_models, model_titles);
-            fprintf(f, "set output '%s_gaps.%s.tmp'\nset title '%s: gaps, paired by seed, mean "
+            fprintf(f, "set output '%s_gaps.%s'.suffix\nset title '%s: gaps, paired by seed, mean "
                     "+- 1 std'\nset ylabel 'gap in validation loss (nats/token)'\n", base, ext,
                     p->name);
             plot_series(f, "gaps", base, p->n_gaps, gap_titles);
             fprintf(f, "unset logscale x\n");
         }
-        fprintf(f, "set output '%s_best.%s.tmp'\nset title '%s: best validation loss, mean +- 1 "
+        fprintf(f, "set output '%s_best.%s'.suffix\nset title '%s: best validation loss, mean +- 1 "
                 "std (ours left axis, paper right axis: other data)'\nset xlabel ''\n"
                 "set ylabel 'ours (nats/token)'\nset y2label 'paper (nats/token)'\n"
                 "set ytics nomirror\nset y2tics\nset xrange [-0.5:%d.5]\n"
-                "plot '%s_best.tsv' using ($1-0.1):3:4:xtic(2) with yerrorbars pt 7 lc 1 "
-                "title 'ours', \\\n     '%s_best.tsv' using ($1+0.1):5:6 axes x1y2 with "
+                "plot '%s_best.tsv'.suffix using ($1-0.1):3:4:xtic(2) with yerrorbars pt 7 lc 1 "
+                "title 'ours', \\\n     '%s_best.tsv'.suffix using ($1+0.1):5:6 axes x1y2 with "
                 "yerrorbars pt 5 lc 2 title 'paper'\nunset y2tics\nunset y2label\n"
                 "set ytics mirror\nset xrange [*:*]\nunset output\n", base, ext, p->name,
                 p->n_models - 1, base, base);
     }
-    return atomic_commit(&af);
 }
 
-/* The TSV tables the figures plot, then the script. */
-static int write_data(const check_result *r, const char *out_dir, const char *base)
+
+/* The TSV tables the figures plot, then the script, each closed at once so
+ * a failure names the first file that does not fit. Without evaluation
+ * steps there are no curve or gap tables: old ones leave with the set. */
+static int stage_data(const check_result *r, const char *out_dir, const char *base,
+                      atomic_set *set, atomic_file **script)
+{
+    static const char *const tables[] = {"curves", "gaps", "best"};
+    char path[4400];
+    int rc = MG_OK;
+    for (int i = 0; i < 3 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s_%s.tsv", out_dir, base, tables[i]);
+        if (i < 2 && !r->n_steps) {
+            rc = atomic_set_drop(set, path);
+            continue;
+        }
+        atomic_file *af = atomic_set_open(set, path);
+        if (!af)
+            return MG_EIO;
+        write_tsv(r, af->f, i);
+        rc = atomic_close(af);
+    }
+    snprintf(path, sizeof path, "%s/%s.gp", out_dir, base);
+    if (!rc && !(*script = atomic_set_open(set, path)))
+        rc = MG_EIO;
+    if (rc)
+        return rc;
+    write_script(r, (*script)->f, base);
+    return atomic_close(*script);
+}
+
+static int figure_path(char *dst, size_t n, const char *out_dir, const char *base, int i, int t)
+{
+    int w = snprintf(dst, n, "%s/%s_%s.%s", out_dir, base, figures[i], formats[t][0]);
+    if (w < 0 || (size_t)w >= n)
+        return error_set(MG_EINVAL, "%s/%s_%s: path too long", out_dir, base, figures[i]);
+    return MG_OK;
+}
+
+/* When no figures are made, the old ones (and gnuplot's old log) no
+ * longer belong to the set's numbers. */
+static int drop_figures(const check_result *r, const char *out_dir, const char *base,
+                        atomic_set *set, int with_log)
 {
     char path[4400];
     int rc = MG_OK;
-    if (r->n_steps) {
-        snprintf(path, sizeof path, "%s/%s_curves.tsv", out_dir, base);
-        rc = write_tsv(r, path, 0);
-        snprintf(path, sizeof path, "%s/%s_gaps.tsv", out_dir, base);
-        if (!rc)
-            rc = write_tsv(r, path, 1);
-    }
-    snprintf(path, sizeof path, "%s/%s_best.tsv", out_dir, base);
-    if (!rc)
-        rc = write_tsv(r, path, 2);
-    snprintf(path, sizeof path, "%s/%s.gp", out_dir, base);
-    if (!rc)
-        rc = write_script(r, path, base);
+    for (int i = 0; i < N_FIGURES && !rc; i++)
+        for (int t = 0; t < 2 && !rc; t++)
+            if (!(rc = figure_path(path, sizeof path, out_dir, base, i, t)) &&
+                (with_log || (i < 2 && !r->n_steps)))
+                rc = atomic_set_drop(set, path);
+    snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
+    if (!rc && with_log)
+        rc = atomic_set_drop(set, path);
     return rc;
 }
 
-/* Does this gnuplot have both cairo terminals? It lists its terminals on
- * `set terminal` (into the log, with stdout and stderr there). */
-static int has_cairo(const char *out_dir, const char *log)
+/* Does this gnuplot have both cairo terminals? Setting an unknown
+ * terminal is an error, so the exit status says; gnuplot writes no file
+ * for it. The probe's log is only read for the error. */
+static int has_cairo(const char *out_dir, const char *log, char *why, size_t why_size)
 {
-    const char *argv[] = {"gnuplot", "-e", "set terminal", NULL};
-    if (spawn_run(argv, out_dir, log) != MG_OK)
-        return 0;
-    FILE *f = fopen(log, "r");
-    if (!f)
-        return 0;
-    char line[512];
-    int pdf = 0, png = 0;
-    while (fgets(line, sizeof line, f)) {
-        pdf |= strstr(line, "pdfcairo") != NULL;
-        png |= strstr(line, "pngcairo") != NULL;
-    }
-    fclose(f);
-    return pdf && png;
+    const char *argv[] = {"gnuplot", "-e", "set terminal pdfcairo; set terminal pngcairo", NULL};
+    int rc = spawn_run(argv, out_dir, log);
+    if (rc)
+        snprintf(why, why_size, "%s", error_message());
+    remove(log);
+    return rc == MG_OK;
 }
 
-int check_plot(const check_result *r, const char *out_dir, char *note, size_t note_size)
+/* gnuplot's cairo terminals may exit 0 having lost a write on a full
+ * disk: a figure counts as complete only if it ends as its format must
+ * (a PDF with %%EOF, a PNG with its IEND chunk); synced like the rest. */
+static int figure_complete(const atomic_file *af, const char *ext)
+{
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    FILE *f = fopen(af->tmp, "rb");
+    if (!f)
+        return error_set(MG_EIO, "%s: gnuplot did not write it: %s", af->path, strerror(errno));
+    unsigned char tail[32] = {0};
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    size_t n = size >= (long)sizeof tail ? sizeof tail : 0;
+    int ok = n && fseek(f, -(long)n, SEEK_END) == 0 && fread(tail, 1, n, f) == n;
+    if (ok && strcmp(ext, "png") == 0)
+        ok = memcmp(tail + n - sizeof iend, iend, sizeof iend) == 0;
+    else if (ok) {
+        char text[sizeof tail + 1] = {0};
+        memcpy(text, tail, n);
+        ok = strstr(text + n - 7, "%%EOF") != NULL;
+    }
+    int synced = fsync(fileno(f)) == 0;
+    fclose(f);
+    if (!ok)
+        return error_set(MG_EIO, "%s: gnuplot wrote an incomplete %s (%ld bytes; disk full?)",
+                         af->path, strcmp(ext, "png") == 0 ? "PNG" : "PDF", size);
+    if (!synced)
+        return error_set(MG_EIO, "%s: write failed: %s", af->path, strerror(errno));
+    return MG_OK;
+}
+
+/* gnuplot writes every figure and its log at the set's temporary names
+ * (the script's `suffix`); each must be complete before the set commits. */
+static int run_gnuplot(const check_result *r, const char *out_dir, const char *base,
+                       atomic_set *set, const atomic_file *script)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
+    atomic_file *log = atomic_set_add(set, path);
+    if (!log)
+        return MG_EIO;
+    atomic_file *fig[N_FIGURES][2] = {{NULL}};
+    for (int i = r->n_steps ? 0 : 2; i < N_FIGURES; i++)
+        for (int t = 0; t < 2; t++)
+            if (figure_path(path, sizeof path, out_dir, base, i, t) ||
+                !(fig[i][t] = atomic_set_add(set, path)))
+                return MG_EIO;
+    char suffix[256], script_name[4400];
+    snprintf(suffix, sizeof suffix, "suffix = '%s'", script->tmp + strlen(script->path));
+    const char *name = strrchr(script->tmp, '/');
+    snprintf(script_name, sizeof script_name, "%s", name ? name + 1 : script->tmp);
+    const char *argv[] = {"gnuplot", "-e", suffix, script_name, NULL};
+    int rc = spawn_run(argv, out_dir, log->tmp);
+    if (rc)
+        return error_prefix(MG_EIO, "%s: ", script->path);
+    /* in gnuplot's order, so the first incomplete one is where the disk filled */
+    for (int t = 0; t < 2 && !rc; t++)
+        for (int i = 0; i < N_FIGURES && !rc; i++)
+            if (fig[i][t])
+                rc = figure_complete(fig[i][t], formats[t][0]);
+    return rc;
+}
+
+int check_plot(const check_result *r, const char *out_dir, atomic_set *set, char *note,
+               size_t note_size)
 {
     const char *base = r->proto.name;
     note[0] = '\0';
-    int rc = write_data(r, out_dir, base);
+    atomic_file *script = NULL;
+    int rc = stage_data(r, out_dir, base, set, &script);
     if (rc)
         return rc;
     if (!spawn_on_path("gnuplot")) {
         snprintf(note, note_size, "gnuplot is not on PATH: no figures (Debian package "
                  "gnuplot-nox); the plotted numbers and %s.gp are in %s", base, out_dir);
-        return MG_OK;
+        return drop_figures(r, out_dir, base, set, 1);
     }
-    char log[4400];
-    snprintf(log, sizeof log, "%s/%s.gnuplot.log", out_dir, base);
-    if (!has_cairo(out_dir, log)) {
-        snprintf(note, note_size, "this gnuplot lacks the pdfcairo/pngcairo terminals (see %s): "
-                 "no figures; the plotted numbers and %s.gp are in %s", log, base, out_dir);
-        return MG_OK;
+    char probe_log[4400], why[1200];
+    snprintf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp);
+    if (!has_cairo(out_dir, probe_log, why, sizeof why)) {
+        snprintf(note, note_size, "this gnuplot lacks the pdfcairo/pngcairo terminals (%s): "
+                 "no figures; the plotted numbers and %s.gp are in %s", why, base, out_dir);
+        return drop_figures(r, out_dir, base, set, 1);
     }
-    char script[256];
-    snprintf(script, sizeof script, "%s.gp", base);
-    const char *argv[] = {"gnuplot", script, NULL};
-    if (spawn_run(argv, out_dir, log) != MG_OK) {
-        snprintf(note, note_size, "gnuplot failed, no figures: %s", error_message());
-        return MG_OK;
-    }
-    for (int i = 0; i < N_FIGURES; i++)
-        for (int t = 0; t < 2; t++) {
-            if (i < 2 && !r->n_steps)
-                continue;
-            char from[4500], to[4400];
-            snprintf(to, sizeof to, "%s/%s_%s.%s", out_dir, base, figures[i], formats[t][0]);
-            snprintf(from, sizeof from, "%s.tmp", to);
-            if (rename(from, to) != 0)
-                return error_set(MG_EIO, "%s: gnuplot did not write it", from);
-        }
-    if (!r->n_steps)
+    rc = run_gnuplot(r, out_dir, base, set, script);
+    if (!rc)
+        rc = drop_figures(r, out_dir, base, set, 0);
+    if (!rc && !r->n_steps)
         snprintf(note, note_size, "the runs' evaluation steps differ: no curve or gap figures");
-    return MG_OK;
+    return rc;
 }

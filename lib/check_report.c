@@ -297,20 +297,42 @@ json_t *check_report_json(const check_result *r)
     return root;
 }
 
-int check_write(const check_result *r, const char *out_dir)
+/* The text and the JSON into the set, each closed at once so a failure
+ * names the first file that does not fit. */
+static int stage_report(const check_result *r, const char *out_dir, atomic_set *set)
 {
-    int rc = fs_mkdirs(out_dir);
     char path[4400];
-    atomic_file af;
     snprintf(path, sizeof path, "%s/%s.txt", out_dir, r->proto.name);
-    if (!rc)
-        rc = atomic_open(&af, path);
-    if (rc)
-        return rc;
-    check_report_text(r, af.f);
-    rc = atomic_commit(&af);
-    if (rc)
-        return rc;
+    atomic_file *af = atomic_set_open(set, path);
+    if (!af)
+        return MG_EIO;
+    check_report_text(r, af->f);
+    int rc = atomic_close(af);
     snprintf(path, sizeof path, "%s/%s.json", out_dir, r->proto.name);
-    return jsonio_write(path, check_report_json(r));
+    if (!rc && !(af = atomic_set_open(set, path)))
+        rc = MG_EIO;
+    if (!rc)
+        rc = jsonio_dump(af, check_report_json(r));
+    return rc ? rc : atomic_close(af);
+}
+
+int check_write(const check_result *r, const char *out_dir, int figures, char *note,
+                size_t note_size)
+{
+    note[0] = '\0';
+    int rc = fs_mkdirs(out_dir);
+    if (rc)
+        return rc;
+    atomic_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return error_set(MG_ENOMEM, "%s: out of memory", out_dir);
+    rc = stage_report(r, out_dir, set);
+    if (!rc && figures)
+        rc = check_plot(r, out_dir, set, note, note_size);
+    if (rc)
+        atomic_set_abort(set);
+    else
+        rc = atomic_set_commit(set);
+    free(set);
+    return rc;
 }

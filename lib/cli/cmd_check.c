@@ -19,9 +19,11 @@ static const char usage[] =
     "  PASS          the claim's sign, p < alpha\n"
     "  CONTRADICTED  the opposite sign, p < alpha\n"
     "  INCONCLUSIVE  neither (with the seeds the observed effect would need)\n"
-    "Prints the report and writes OUT/<claim>.txt and .json (atomically), the\n"
-    "plotted numbers (TSV), a gnuplot script and, with gnuplot on PATH, PDF and\n"
-    "PNG figures. A missing or unfinished run is an error naming its folder.\n"
+    "Writes OUT/<claim>.txt and .json, the plotted numbers (TSV), a gnuplot\n"
+    "script and, with gnuplot on PATH, PDF and PNG figures, then prints the\n"
+    "report. The files replace the old ones together once all are complete: a\n"
+    "file that cannot be written is an error naming it, and leaves the old\n"
+    "set. A missing or unfinished run is an error naming its folder.\n"
     "\n"
     "  --protocol FILE   the claim's protocol\n"
     "  --runs DIR        the folder holding the run folders\n"
@@ -81,21 +83,22 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "moegap check: %s: %s\n", p->name, error_message());
         goto done;
     }
-    check_report_text(r, stdout);
-    if (check_write(r, out_dir)) {
-        fprintf(stderr, "moegap check: %s\n", error_message());
-    } else {
-        printf("\nwrote %s/%s.txt and .json\n", out_dir, p->name);
-        char note[5000] = "";
-        if (!no_figures && check_plot(r, out_dir, note, sizeof note))
-            fprintf(stderr, "moegap check: figures: %s\n", error_message());
-        else if (note[0])
-            printf("figures: %s\n", note);
-        else if (!no_figures)
-            printf("figures: %s/%s_{curves,gaps,best}.{pdf,png}\n", out_dir, p->name);
-        status = check_exit_status(r->verdict);
-        printf("exit status %d: %s\n", status, check_verdict_name(r->verdict));
+    /* the files first: a verdict is printed only once it is on disk */
+    char note[5000] = "";
+    if (check_write(r, out_dir, !no_figures, note, sizeof note)) {
+        fprintf(stderr, "moegap check: %s: results not written, no verdict: %s\n", p->name,
+                error_message());
+        check_result_free(r);
+        goto done;
     }
+    check_report_text(r, stdout);
+    printf("\nwrote %s/%s.txt and .json\n", out_dir, p->name);
+    if (note[0])
+        printf("figures: %s\n", note);
+    else if (!no_figures)
+        printf("figures: %s/%s_{curves,gaps,best}.{pdf,png}\n", out_dir, p->name);
+    status = check_exit_status(r->verdict);
+    printf("exit status %d: %s\n", status, check_verdict_name(r->verdict));
     check_result_free(r);
 done:
     reference_free(&ref);

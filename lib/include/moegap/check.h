@@ -91,14 +91,23 @@ void check_report_text(const check_result *r, FILE *f);
 struct json_t;
 struct json_t *check_report_json(const check_result *r);
 
-/* Writes out_dir/<protocol>.txt and .json atomically, creating out_dir. */
-int check_write(const check_result *r, const char *out_dir);
+/* Writes out_dir/<protocol>.txt and .json and, with `figures`, what
+ * check_plot makes, creating out_dir. The files replace their old
+ * versions together, only once every one is complete: on any failure (an
+ * error naming the file) the old set stays as it was. `note` as for
+ * check_plot. */
+int check_write(const check_result *r, const char *out_dir, int figures, char *note,
+                size_t note_size);
 
-/* Writes the plotted data (TSV) and a gnuplot script next to
+struct atomic_set;
+/* Stages into `set` the plotted data (TSV) and a gnuplot script next to
  * out_dir/<protocol>, then runs gnuplot (found on PATH) for PDF (pdfcairo)
- * and PNG (pngcairo) figures. MG_OK with `note` empty when done; when
- * gnuplot or its cairo terminals are missing, MG_OK with `note` saying so
- * (figures are not the verdict); an error when a file cannot be written. */
-int check_plot(const check_result *r, const char *out_dir, char *note, size_t note_size);
+ * and PNG (pngcairo) figures, each checked to be complete. MG_OK with
+ * `note` empty when done; when gnuplot or its cairo terminals are
+ * missing, MG_OK with `note` saying so (figures are not the verdict) and
+ * old figures dropped from the set; an error when a file cannot be
+ * written or gnuplot fails. */
+int check_plot(const check_result *r, const char *out_dir, struct atomic_set *set, char *note,
+               size_t note_size);
 
 #endif
