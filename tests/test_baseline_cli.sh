@@ -11,9 +11,11 @@
 # usage: test_baseline_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/cli_lib.sh"
+source "$(dirname "$0")/fake_runs.sh"
 cli_setup baseline_cli "$1" "$2"
 src=$3
 moegap=$(realpath "$moegap")
+fake_recipes "$src" 1000
 
 models=(dense_active moe4 dense_total moe8 dense8_total)
 base=(3.56 3.52 3.49 3.48 3.45)
@@ -36,11 +38,11 @@ fake_run() {
     }' >"$dir/metrics.tsv"
   local best
   best=$(tail -1 "$dir/metrics.tsv" | cut -f4)
-  printf '{"best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
-    "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
-  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1}\n' \
-    "$commit" >"$dir/provenance.json"
-  cp "$src/protocols/tiers/ci/moe4.ini" "$dir/recipe.ini"
+  printf '{"seed": %d, "best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
+    "$s" "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
+  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1, "seed": %d}\n' \
+    "$commit" "$s" >"$dir/provenance.json"
+  fake_recipe "${models[mi]}" "$dir"
 }
 
 fake_runs() {
