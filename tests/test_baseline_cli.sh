@@ -108,6 +108,23 @@ expect 0 "same commit and machine: every value must reproduce exactly" \
   "^total_gap +gap total best_val_loss_gap +0\.[0-9]{4} → 0\.[0-9]{4} +→ \+0\.0000 +0\.0200 +ok" \
   "result: ok, [0-9]+ lines: reproduced exactly" -- compare_now
 
+# a result whose runs changed since the check (or that cannot tell) is
+# stale: neither compared nor accepted
+printf ' ' >>"$paper/runs/moe4-s2/summary.json"
+cp "$bl" "$work/before.json"
+expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed since the check used it \(sha256 [0-9a-f]{12} then, [0-9a-f]{12} now\)" \
+  -- compare_now
+expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed" -- compare_now --accept
+cmp -s "$bl" "$work/before.json" || fail "--accept of a stale result changed the baseline"
+checks "$paper"
+cp -r "$paper/results" "$work/unrecorded"
+/usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f)); del d["runs_used"]
+json.dump(d, open(f, "w"))' "$work/unrecorded/total_gap.json"
+expect 2 "unrecorded/total_gap.json: stale result: it does not record the runs it used" -- "$moegap" baseline \
+  --results "$work/unrecorded" --runs "$paper/runs" --baseline "$bl" --protocols "$src/protocols"
+expect 0 "reproduced exactly" -- compare_now
+
 # a change far below the tolerance, at the same commit on the same machine
 fake_run "$paper/runs" 1 2 0.0001
 checks "$paper"

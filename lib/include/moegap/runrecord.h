@@ -46,4 +46,13 @@ typedef struct {
 int run_record_load(run_record *r, const char *dir, long seed);
 void run_record_free(run_record *r);
 
+/* Whether a check's result (its JSON, `result`) still describes the runs
+ * of `p` under `runs_dir`: every run the protocol names is in its
+ * "runs_used" with the SHA-256 of the summary.json there now. 1 when
+ * fresh; 0 when stale, with why[] saying which run and how, naming run
+ * folders under `shown_runs_dir` (how the caller's messages name runs_dir). */
+struct json_t;
+int run_record_result_fresh(struct json_t *result, const protocol *p, const char *runs_dir,
+                            const char *shown_runs_dir, char *why, size_t n);
+
 #endif
