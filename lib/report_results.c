@@ -3,6 +3,7 @@
  * runs (the sha256 of each run's summary.json, recorded under "runs_used",
  * recomputed here), and its figures. */
 #include "report_data.h"
+#include "moegap/baseline.h"
 #include "moegap/error.h"
 #include "moegap/runrecord.h"
 
@@ -49,6 +50,8 @@ static int read_test(json_t *j, report_test *t, const char **bad)
            : !jnum(j, "p_greater", &t->p_greater)        ? "p_greater"
            : !jnum(j, "p_less", &t->p_less)              ? "p_less"
            : !jstring(j, "verdict", t->verdict, sizeof t->verdict) ? "verdict"
+           /* "-": a part reported without a claim */
+           : strcmp(t->verdict, "-") != 0 && !baseline_verdict_known(t->verdict) ? "verdict"
                                                          : NULL;
     if (*bad)
         return 0;
@@ -108,6 +111,11 @@ static int read_result(report_result *res, json_t *root, char *why, size_t n)
     if (!jstring(root, "verdict", res->verdict, sizeof res->verdict) ||
         !json_is_integer(exit_status)) {
         snprintf(why, n, "verdict, exit_status: missing");
+        return 0;
+    }
+    if (!baseline_verdict_known(res->verdict)) {
+        snprintf(why, n, "verdict: '%s': expected PASS, CONTRADICTED or INCONCLUSIVE",
+                 res->verdict);
         return 0;
     }
     res->exit_status = (int)json_integer_value(exit_status);
@@ -179,7 +187,7 @@ int report_result_load(report *r, report_result *res)
         return report_issue_add(r, "MISSING result %s: %s", name, res->why);
     }
     json_error_t jerr;
-    json_t *root = json_load_file(res->json_path, 0, &jerr);
+    json_t *root = json_load_file(res->json_path, JSON_REJECT_DUPLICATES, &jerr);
     char why[600] = "";
     if (!root)
         snprintf(why, sizeof why, "line %d: %s", jerr.line, jerr.text);
