@@ -4,6 +4,7 @@
 #include "moegap/check.h"
 #include "moegap/error.h"
 #include "moegap/recipe.h"
+#include "moegap/runrecord.h"
 
 #include "baseline_json.h"
 #include "fsutil.h"
@@ -57,9 +58,12 @@ static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const 
     return it;
 }
 
-/* results/<name>.json, held to its protocol: a result from an older
- * protocol (other seeds, models or gaps) is stale, and an error. */
-static int read_result(baseline_protocol *bp, const protocol *p, const char *path)
+/* results/<name>.json, held to its protocol and to the runs: a result
+ * from an older protocol (other seeds, models or gaps), or one whose runs
+ * changed since (or cannot be told), is stale, and an error, so that
+ * neither a comparison nor --accept rests on it. */
+static int read_result(baseline_protocol *bp, const protocol *p, const char *path,
+                       const char *runs_dir)
 {
     json_t *root = NULL;
     int rc = jsonread_load(path, &root);
@@ -82,6 +86,9 @@ static int read_result(baseline_protocol *bp, const protocol *p, const char *pat
                 memcmp(bp->seeds, p->seeds, bp->n_seeds * sizeof *bp->seeds) != 0))
         rc = error_set(MG_EFORMAT, "%s: seeds: not the seeds of %s (a stale result?)", path,
                        p->path);
+    char why[1200];
+    if (!rc && !run_record_result_fresh(root, p, runs_dir, runs_dir, why, sizeof why))
+        rc = error_set(MG_EFORMAT, "%s: stale result: %s (run moegap check again)", path, why);
 
     json_t *gaps = NULL, *models = NULL;
     if (!rc)
@@ -230,7 +237,7 @@ static int collect_protocol(baseline *b, const char *ini, const char *results_di
         return MG_OK;
     }
     bp->present = 1;
-    rc = read_result(bp, p, path);
+    rc = read_result(bp, p, path, runs_dir);
     if (!rc)
         rc = read_origins(b, p, runs_dir, rec, first, first_cap);
     return rc;

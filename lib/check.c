@@ -1,5 +1,6 @@
 #include "moegap/check.h"
 #include "moegap/error.h"
+#include "moegap/recipe.h"
 #include "moegap/runrecord.h"
 
 #include <math.h>
@@ -53,19 +54,90 @@ static void combine(check_verdict *acc, const check_test *t)
         *acc = VERDICT_INCONCLUSIVE;
 }
 
-/* Trajectories need each run's schedule. */
 static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
 {
-    int need_recipe = p->statistic == STATISTIC_TRAJECTORY;
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
             char dir[4200];
             snprintf(dir, sizeof dir, "%s/%s-s%d", runs_dir, p->models[m], p->seeds[s]);
-            int rc = run_record_load(&runs[m * p->n_seeds + s], dir, need_recipe);
+            int rc = run_record_load(&runs[m * p->n_seeds + s], dir, p->seeds[s]);
             if (rc)
                 return error_prefix(rc, "%s seed %d: ", p->models[m], p->seeds[s]);
         }
     return MG_OK;
+}
+
+/* What each model name stands for (README, Tiers): moe4 and moe8 are the
+ * tier's MoE recipes, top-2 with 4 and 8 experts; the dense models are the
+ * solver's matches to them. */
+static const struct {
+    const char *name;
+    int n_experts, top_k; /* top_k 0: dense, not read */
+} model_kinds[] = {
+    {"dense_active", 0, 0}, {"moe4", 4, 2}, {"dense_total", 0, 0}, {"moe8", 8, 2},
+    {"dense8_total", 0, 0},
+};
+
+/* A run's recipe is of the kind its model's name says. */
+static int check_kind(const char *model_name, const run_record *run)
+{
+    for (size_t i = 0; i < sizeof model_kinds / sizeof model_kinds[0]; i++) {
+        if (strcmp(model_name, model_kinds[i].name) != 0)
+            continue;
+        const model_config *c = &run->rec->model;
+        if (c->n_experts != model_kinds[i].n_experts)
+            return error_set(MG_EFORMAT, "%s/recipe.ini: [model] n_experts: %d, but %s has %d",
+                             run->dir, c->n_experts, model_name, model_kinds[i].n_experts);
+        if (model_kinds[i].top_k && c->top_k != model_kinds[i].top_k)
+            return error_set(MG_EFORMAT, "%s/recipe.ini: [model] top_k: %d, but %s has %d",
+                             run->dir, c->top_k, model_name, model_kinds[i].top_k);
+        return MG_OK;
+    }
+    return error_set(MG_EINVAL, "check: '%s' is not a model of the tiers", model_name);
+}
+
+/* Every recipe key (of section `only`, or of all when NULL) is the same in a
+ * and b. */
+static int same_keys(const run_record *a, const run_record *b, const char *only,
+                     const char *why)
+{
+    for (size_t k = 0; k < recipe_key_count(); k++) {
+        const char *sec, *name;
+        char va[RECIPE_PATH_MAX], vb[RECIPE_PATH_MAX];
+        recipe_key_text(a->rec, k, &sec, &name, va, sizeof va);
+        recipe_key_text(b->rec, k, &sec, &name, vb, sizeof vb);
+        if ((!only || strcmp(sec, only) == 0) && strcmp(va, vb) != 0)
+            return error_set(MG_EFORMAT, "%s/recipe.ini: [%s] %s: '%s', but %s has '%s' (%s)",
+                             a->dir, sec, name, va, b->dir, vb, why);
+    }
+    return MG_OK;
+}
+
+/* Every run is the one its folder names: one tier, corpus and tokenizer
+ * for all; each model's kind; one recipe for all seeds of a model. A copied,
+ * edited or misplaced run folder would otherwise stand in for another. */
+static int check_identity(const protocol *p, const run_record *runs)
+{
+    int ns = p->n_seeds;
+    size_t n_runs = (size_t)p->n_models * (size_t)ns;
+    int rc = MG_OK;
+    for (size_t i = 1; i < n_runs && !rc; i++) {
+        rc = same_keys(&runs[i], &runs[0], "run", "a check compares runs of one tier and corpus");
+        if (!rc && runs[i].has_tokenizer_hash && runs[0].has_tokenizer_hash &&
+            runs[i].tokenizer_hash != runs[0].tokenizer_hash)
+            rc = error_set(MG_EFORMAT, "%s/checkpoint.bin: tokenizer_hash: %016llx, but %s has "
+                           "%016llx (a check compares runs of one tokenizer)", runs[i].dir,
+                           (unsigned long long)runs[i].tokenizer_hash, runs[0].dir,
+                           (unsigned long long)runs[0].tokenizer_hash);
+    }
+    for (int m = 0; m < p->n_models && !rc; m++)
+        for (int s = 0; s < ns && !rc; s++) {
+            rc = check_kind(p->models[m], &runs[m * ns + s]);
+            if (!rc && s > 0)
+                rc = same_keys(&runs[m * ns + s], &runs[m * ns], NULL,
+                               "the seeds of one model share its recipe");
+        }
+    return rc;
 }
 
 /* The evaluation steps every run shares; 0 (and no curves) when they
@@ -271,6 +343,8 @@ int check_run(const protocol *p, const char *runs_dir, const reference_set *ref,
     if (!runs)
         return error_set(MG_ENOMEM, "check: out of memory");
     int rc = load_runs(p, runs_dir, runs);
+    if (!rc)
+        rc = check_identity(p, runs);
     if (!rc)
         rc = compute(out, runs, ref);
     for (size_t i = 0; i < n_runs; i++)

@@ -161,3 +161,25 @@ done:
     fclose(f);
     return rc;
 }
+
+int checkpoint_peek(const char *path, uint64_t *seed, train_state *st)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
+    hashed_io io = {f, 0xcbf29ce484222325ULL};
+    char magic[8];
+    uint32_t version, reserved;
+    uint64_t recipe_bytes, n;
+    int rc = MG_OK;
+    if (!get(&io, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0)
+        rc = error_set(MG_EFORMAT, "%s: magic: not a moegap checkpoint", path);
+    else if (!get(&io, &version, 4) || !get(&io, &reserved, 4) || version != CHECKPOINT_VERSION)
+        rc = error_set(MG_EFORMAT, "%s: version: expected %d", path, CHECKPOINT_VERSION);
+    else if (!get(&io, seed, 8) || !get(&io, &recipe_bytes, 8) || recipe_bytes > (1u << 20) ||
+             fseek(f, (long)recipe_bytes, SEEK_CUR) != 0 || !get(&io, &n, 8) ||
+             !get(&io, st, sizeof *st))
+        rc = error_set(MG_EFORMAT, "%s: header: truncated or damaged", path);
+    fclose(f);
+    return rc;
+}

@@ -3,8 +3,9 @@
  * runs (the sha256 of each run's summary.json, recorded under "runs_used",
  * recomputed here), and its figures. */
 #include "report_data.h"
+#include "moegap/baseline.h"
 #include "moegap/error.h"
-#include "sha256.h"
+#include "moegap/runrecord.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -49,6 +50,8 @@ static int read_test(json_t *j, report_test *t, const char **bad)
            : !jnum(j, "p_greater", &t->p_greater)        ? "p_greater"
            : !jnum(j, "p_less", &t->p_less)              ? "p_less"
            : !jstring(j, "verdict", t->verdict, sizeof t->verdict) ? "verdict"
+           /* "-": a part reported without a claim */
+           : strcmp(t->verdict, "-") != 0 && !baseline_verdict_known(t->verdict) ? "verdict"
                                                          : NULL;
     if (*bad)
         return 0;
@@ -110,6 +113,11 @@ static int read_result(report_result *res, json_t *root, char *why, size_t n)
         snprintf(why, n, "verdict, exit_status: missing");
         return 0;
     }
+    if (!baseline_verdict_known(res->verdict)) {
+        snprintf(why, n, "verdict: '%s': expected PASS, CONTRADICTED or INCONCLUSIVE",
+                 res->verdict);
+        return 0;
+    }
     res->exit_status = (int)json_integer_value(exit_status);
     json_t *gaps = json_object_get(root, "gaps");
     for (int g = 0; g < p->n_gaps; g++) {
@@ -129,47 +137,11 @@ static int read_result(report_result *res, json_t *root, char *why, size_t n)
  * the protocol names no run the check did not use. */
 static void check_fresh(const report *r, report_result *res, json_t *root)
 {
-    const protocol *p = &res->proto;
-    json_t *used = json_object_get(root, "runs_used");
-    res->state = RESULT_STALE;
-    if (!json_is_array(used)) {
-        snprintf(res->why, sizeof res->why, "it does not record the runs it used (written before "
-                 "moegap check recorded them), so whether they changed since cannot be told");
-        return;
-    }
-    for (int m = 0; m < p->n_models; m++)
-        for (int s = 0; s < p->n_seeds; s++) {
-            json_t *e = NULL;
-            size_t i;
-            json_array_foreach(used, i, e) {
-                json_t *seed = json_object_get(e, "seed");
-                const char *name = json_string_value(json_object_get(e, "model"));
-                if (name && strcmp(name, p->models[m]) == 0 && json_is_integer(seed) &&
-                    json_integer_value(seed) == p->seeds[s])
-                    break;
-            }
-            if (i == json_array_size(used)) {
-                snprintf(res->why, sizeof res->why, "the protocol names %s seed %d, a run the "
-                         "check did not use", p->models[m], p->seeds[s]);
-                return;
-            }
-            const char *recorded = json_string_value(json_object_get(e, "summary_sha256"));
-            char path[REPORT_PATH_MAX + 64], now[65];
-            snprintf(path, sizeof path, "%s/runs/%s-s%d/summary.json", r->paper_dir,
-                     p->models[m], p->seeds[s]);
-            if (sha256_file(path, now) != MG_OK) {
-                snprintf(res->why, sizeof res->why, "%s seed %d: %s", p->models[m], p->seeds[s],
-                         error_message());
-                return;
-            }
-            if (!recorded || strcmp(recorded, now) != 0) {
-                snprintf(res->why, sizeof res->why, "%s changed since the check used it (sha256 "
-                         "%.12s then, %.12s now)", report_rel(r, path), recorded ? recorded : "not recorded",
-                         now);
-                return;
-            }
-        }
-    res->state = RESULT_FRESH;
+    char runs_dir[REPORT_PATH_MAX + 8];
+    snprintf(runs_dir, sizeof runs_dir, "%s/runs", r->paper_dir);
+    res->state = run_record_result_fresh(root, &res->proto, runs_dir, report_rel(r, runs_dir),
+                                         res->why, sizeof res->why)
+                     ? RESULT_FRESH : RESULT_STALE;
 }
 
 static int check_figures(report *r, report_result *res, const struct stat *json_st)
@@ -208,7 +180,7 @@ int report_result_load(report *r, report_result *res)
         return report_issue_add(r, "MISSING result %s: %s", name, res->why);
     }
     json_error_t jerr;
-    json_t *root = json_load_file(res->json_path, 0, &jerr);
+    json_t *root = json_load_file(res->json_path, JSON_REJECT_DUPLICATES, &jerr);
     char why[600] = "";
     if (!root)
         snprintf(why, sizeof why, "line %d: %s", jerr.line, jerr.text);

@@ -31,7 +31,7 @@ static int read_provenance(report *r, report_run *run)
     char path[REPORT_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/provenance.json", run->rec.dir);
     json_error_t jerr;
-    json_t *j = json_load_file(path, 0, &jerr);
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!j || !json_is_object(j)) {
         json_decref(j);
         return report_issue_add(r, "%s:%d: provenance unreadable: %s", report_rel(r, path), jerr.line, jerr.text);
@@ -61,7 +61,7 @@ static int load_run(report *r, report_model *m, report_run *run)
         snprintf(run->why, sizeof run->why, "run folder %s does not exist", report_rel(r, dir));
         return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed, run->why);
     }
-    if (run_record_load(&run->rec, dir, 0) != MG_OK) {
+    if (run_record_load(&run->rec, dir, run->seed) != MG_OK) {
         run->state = RUN_BROKEN;
         snprintf(run->why, sizeof run->why, "%s", error_message());
         return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed, run->why);

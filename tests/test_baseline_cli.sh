@@ -11,9 +11,11 @@
 # usage: test_baseline_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/cli_lib.sh"
+source "$(dirname "$0")/fake_runs.sh"
 cli_setup baseline_cli "$1" "$2"
 src=$3
 moegap=$(realpath "$moegap")
+fake_recipes "$src" 1000
 
 models=(dense_active moe4 dense_total moe8 dense8_total)
 base=(3.56 3.52 3.49 3.48 3.45)
@@ -36,11 +38,11 @@ fake_run() {
     }' >"$dir/metrics.tsv"
   local best
   best=$(tail -1 "$dir/metrics.tsv" | cut -f4)
-  printf '{"best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
-    "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
-  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1}\n' \
-    "$commit" >"$dir/provenance.json"
-  cp "$src/protocols/tiers/ci/moe4.ini" "$dir/recipe.ini"
+  printf '{"seed": %d, "best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
+    "$s" "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
+  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1, "seed": %d}\n' \
+    "$commit" "$s" >"$dir/provenance.json"
+  fake_recipe "${models[mi]}" "$dir"
 }
 
 fake_runs() {
@@ -105,6 +107,23 @@ expect 0 "same commit and machine: every value must reproduce exactly" \
   "^active_gap +verdict +PASS → PASS +→ same +ok" \
   "^total_gap +gap total best_val_loss_gap +0\.[0-9]{4} → 0\.[0-9]{4} +→ \+0\.0000 +0\.0200 +ok" \
   "result: ok, [0-9]+ lines: reproduced exactly" -- compare_now
+
+# a result whose runs changed since the check (or that cannot tell) is
+# stale: neither compared nor accepted
+printf ' ' >>"$paper/runs/moe4-s2/summary.json"
+cp "$bl" "$work/before.json"
+expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed since the check used it \(sha256 [0-9a-f]{12} then, [0-9a-f]{12} now\)" \
+  -- compare_now
+expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed" -- compare_now --accept
+cmp -s "$bl" "$work/before.json" || fail "--accept of a stale result changed the baseline"
+checks "$paper"
+cp -r "$paper/results" "$work/unrecorded"
+/usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f)); del d["runs_used"]
+json.dump(d, open(f, "w"))' "$work/unrecorded/total_gap.json"
+expect 2 "unrecorded/total_gap.json: stale result: it does not record the runs it used" -- "$moegap" baseline \
+  --results "$work/unrecorded" --runs "$paper/runs" --baseline "$bl" --protocols "$src/protocols"
+expect 0 "reproduced exactly" -- compare_now
 
 # a change far below the tolerance, at the same commit on the same machine
 fake_run "$paper/runs" 1 2 0.0001

@@ -7,6 +7,7 @@
 #include "moegap/error.h"
 #include "moegap/protocol.h"
 #include "moegap/reference.h"
+#include "moegap/runrecord.h"
 #include "testutil.h"
 
 #include <ftw.h>
@@ -20,12 +21,29 @@ enum { N_SEEDS = 3, N_EVAL = 10, STEPS = 1000 };
 static const char *protocols_dir;
 static reference_set ref;
 
+/* The [model] keys that make each model what its name says, at the ci
+ * tier's sizes, so the parameter counts below are the recipe's. */
+static const char *model_section(const char *model_name)
+{
+    static const char *const sections[][2] = {
+        {"moe4", "n_experts = 4\ntop_k = 2\nexpert_hidden = 128\n"},
+        {"moe8", "n_experts = 8\ntop_k = 2\nexpert_hidden = 128\n"},
+        {"dense_active", "ffn_hidden = 257\n"},
+        {"dense_total", "ffn_hidden = 513\n"},
+        {"dense8_total", "ffn_hidden = 1027\n"},
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (strcmp(model_name, sections[i][0]) == 0)
+            return sections[i][1];
+    return "";
+}
+
 /* One finished run: eval rows at 100, 200, ... 1000 with the given losses. */
-static void fake_run(const char *runs, const char *model, int seed, const double *loss,
+static void fake_run(const char *runs, const char *model_name, int seed, const double *loss,
                      long long total, long long active)
 {
     char dir[1200], path[1300];
-    snprintf(dir, sizeof dir, "%s/%s-s%d", runs, model, seed);
+    snprintf(dir, sizeof dir, "%s/%s-s%d", runs, model_name, seed);
     mkdir(runs, 0777);
     mkdir(dir, 0777);
     double best = loss[0];
@@ -50,8 +68,9 @@ static void fake_run(const char *runs, const char *model, int seed, const double
     fclose(f);
     snprintf(path, sizeof path, "%s/recipe.ini", dir);
     f = fopen(path, "w");
-    fprintf(f, "[model]\nvocab_size = 64\nd_model = 16\nn_layers = 1\nn_heads = 2\nseq_len = 8\n"
-            "ffn_hidden = 32\n[train]\nsteps = %d\nwarmup = 0.05\neval_every = 100\n", STEPS);
+    fprintf(f, "[model]\nvocab_size = 1024\nd_model = 64\nn_layers = 4\nn_heads = 4\n"
+            "seq_len = 128\n%s[train]\nsteps = %d\nwarmup = 0.05\neval_every = 100\n",
+            model_section(model_name), STEPS);
     fclose(f);
 }
 
@@ -276,6 +295,38 @@ static void test_missing_runs(void)
            error_message());
 }
 
+/* summary.json's best loss is the lowest evaluation row to the precision
+ * the row prints (train writes val_ce with 6 decimals, the summary with 12
+ * digits): within half the row's last digit it holds, beyond it not. */
+static void test_printed_precision(void)
+{
+    static const double best_ok[] = {2.3456784, 2.3456776}, best_bad[] = {2.3456786, 2.34567};
+    const char *dir = test_dir("precision");
+    char summary[300];
+    test_write_file(dir, "metrics.tsv", "kind\tstep\tval_ce\neval\t100\t2.400000\n"
+                    "eval\t200\t2.345678\n");
+    test_write_file(dir, "recipe.ini", "[model]\nvocab_size = 1024\nd_model = 64\nn_layers = 4\n"
+                    "n_heads = 4\nseq_len = 128\nffn_hidden = 257\n[train]\nsteps = 200\n"
+                    "eval_every = 100\n");
+    for (int k = 0; k < 4; k++) {
+        double best = k < 2 ? best_ok[k] : best_bad[k - 2];
+        snprintf(summary, sizeof summary, "{\"seed\": 7, \"best_val_loss\": %.12g, \"best_step\": "
+                 "200, \"final_val_loss\": %.12g, \"params_total\": 329024, "
+                 "\"params_active\": 329024}\n", best, best);
+        test_write_file(dir, "summary.json", summary);
+        run_record r;
+        int rc = run_record_load(&r, dir, 7);
+        if (k < 2) {
+            EXPECT(rc == MG_OK, "best %.12g: %s", best, error_message());
+            if (!rc)
+                run_record_free(&r);
+        } else {
+            EXPECT(rc != MG_OK && strstr(error_message(), "best_val_loss"), "best %.12g: %d %s",
+                   best, rc, error_message());
+        }
+    }
+}
+
 /* A protocol refused with a message holding frag (file:line and key). */
 static void expect_bad(const char *text, const char *frag1, const char *frag2)
 {
@@ -343,7 +394,7 @@ static void remove_test_dirs(void)
 {
     static const char *const names[] = {"ag_pass", "ag_contra", "ag_inconc", "tr_pass",
                                         "tr_contra", "tr_inconc", "tr_final", "tr_final0",
-                                        "tg_pass", "e8", "missing", "bad"};
+                                        "tg_pass", "e8", "missing", "precision", "bad"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         nftw(test_dir(names[i]), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -363,6 +414,7 @@ int main(int argc, char **argv)
     test_trajectory();
     test_other_protocols();
     test_missing_runs();
+    test_printed_precision();
     test_bad_protocols();
     reference_free(&ref);
     if (!test_failures)

@@ -7,11 +7,12 @@
 # usage: test_check_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/cli_lib.sh"
+source "$(dirname "$0")/fake_runs.sh"
 cli_setup check_cli "$1" "$2"
 src=$3
 proto=$src/protocols/active_gap.ini
+fake_recipes "$src" 200 # two evaluations; [run] tier = ci
 
-source "$(dirname "$0")/check_fake_runs.sh"
 
 fake_pair "$work/pass/runs" "1.655 1.654 1.656" "1.578 1.580 1.577"
 fake_pair "$work/contra/runs" "1.578 1.580 1.577" "1.655 1.654 1.656"
@@ -56,6 +57,52 @@ expect 77 "^verdict: INCONCLUSIVE" "exit status 77: INCONCLUSIVE" -- "$moegap" c
   --runs "$work/inconc/runs" --reference "$work/ref" --out "$work/inconc/out" --no-figures
 grep -q '"exit_status": 77' "$work/inconc/out/active_gap.json" || fail "json lacks exit status 77"
 grep -q 'known' "$work/inconc/out/active_gap.json" && fail "json speaks of a known non-replication"
+
+# a run folder holds the run its name says, or the check refuses it, naming
+# the run, the field and both values (active_gap has no listing: these hold
+# for every protocol)
+mutant() { rm -rf "$work/$1"; mkdir -p "$work/$1"; cp -r "$work/pass/runs" "$work/$1/"; echo "$work/$1/runs"; }
+check_runs() { "$moegap" check --protocol "$proto" --runs "$1" --out "$1/../out" --no-figures; }
+runs=$(mutant copy)
+rm -r "$runs/moe4-s2" && cp -r "$runs/moe4-s3" "$runs/moe4-s2"
+expect 1 "moe4 seed 2: .*moe4-s2/summary.json: seed: 3, but the folder is of seed 2" -- check_runs "$runs"
+for s in 1 2 3; do printf '{"seed": %d}\n' "$s" >"$runs/dense_active-s$s/provenance.json"; done
+rm -r "$runs/dense_active-s2" && cp -r "$runs/dense_active-s3" "$runs/dense_active-s2"
+sed -i 's/"seed": 3/"seed": 2/' "$runs/dense_active-s2/summary.json"
+expect 1 "dense_active-s2/provenance.json: seed: 3, but the folder is of seed 2" -- check_runs "$runs"
+runs=$(mutant kind)
+fake_run "$runs" moe8 1 920128 330304 2.0 1.578 && rm -r "$runs/moe4-s1" && mv "$runs/moe8-s1" "$runs/moe4-s1"
+expect 1 "moe4-s1/recipe.ini: \[model\] n_experts: 8, but moe4 has 4" -- check_runs "$runs"
+runs=$(mutant steps)
+fake_run "$runs" moe4 2 525888 329280 2.0 1.9 1.7 1.580 && sed -i 's/^steps = .*/steps = 400/' "$runs/moe4-s2/recipe.ini"
+expect 1 "moe4-s2/recipe.ini: \[train\] steps: '400', but .*moe4-s1 has '200' \(the seeds of one model share its recipe\)" \
+  -- check_runs "$runs"
+runs=$(mutant corpus)
+sed -i 's/^corpus = .*/corpus = tinystories-4096/' "$runs/moe4-s1/recipe.ini"
+expect 1 "moe4-s1/recipe.ini: \[run\] corpus: 'tinystories-4096', but .*dense_active-s1 has 'brown-1024'" \
+  -- check_runs "$runs"
+runs=$(mutant tier)
+sed -i 's/^tier = ci/tier = smoke/' "$runs/moe4-s2/recipe.ini"
+expect 1 "moe4-s2/recipe.ini: \[run\] tier: 'smoke', but .* has 'ci'" -- check_runs "$runs"
+
+# impossible or inconsistent numbers are refused by file and field
+runs=$(mutant negative)
+sed -i 's/"best_val_loss": [0-9.]*/"best_val_loss": -3.0/' "$runs/moe4-s1/summary.json"
+expect 1 "moe4-s1/summary.json: best_val_loss: missing or not a finite loss >= 0" -- check_runs "$runs"
+runs=$(mutant duplicate)
+sed -i 's/{/{"best_val_loss": 1.0, /' "$runs/moe4-s1/summary.json"
+expect 1 "moe4-s1/summary.json:1: duplicate object key" -- check_runs "$runs"
+runs=$(mutant disagree)
+sed -i 's/"best_val_loss": [0-9.]*/"best_val_loss": 1.5/' "$runs/moe4-s1/summary.json"
+expect 1 "moe4-s1/summary.json: best_val_loss: 1.5, but the lowest evaluation in metrics.tsv is 1.578 \(step 200\)" \
+  -- check_runs "$runs"
+runs=$(mutant cut)
+sed -i '$d' "$runs/moe4-s1/metrics.tsv"
+expect 1 "moe4-s1/metrics.tsv: 1 evaluation rows, the last at step 100, but the schedule of recipe.ini \(every 100 steps and at step 200\) has 2" \
+  -- check_runs "$runs"
+runs=$(mutant params)
+sed -i 's/"params_total": [0-9]*/"params_total": 920128/' "$runs/moe4-s1/summary.json"
+expect 1 "moe4-s1/summary.json: params_total: 920128, but recipe.ini's model has 525888" -- check_runs "$runs"
 
 # a missing run, an unfinished one: refused by name, never skipped
 rm -rf "$work/inconc/runs/moe4-s3"

@@ -14,7 +14,8 @@ source "$(dirname "$0")/cli_lib.sh"
 mode=$4
 cli_setup "check_write_$mode" "$1" "$2"
 src=$3
-source "$(dirname "$0")/check_fake_runs.sh"
+source "$(dirname "$0")/fake_runs.sh"
+fake_recipes "$src" 200 # two evaluations; [run] tier = ci
 proto=$src/protocols/active_gap.ini
 claim=active_gap
 

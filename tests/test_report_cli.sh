@@ -129,6 +129,15 @@ json.dump(d, open(f, "w"))' "$work/altered/total_gap.json"
 check_numbers "$work/fresh/report.pdf" "$work/altered" >/dev/null &&
   fail "the numbers check accepts a report that lacks a result's number"
 
+# ---- a verdict check never writes: the result is unreadable, not shown ----
+cp -p "$paper/results/total_gap.json" "$work/total_gap.json"
+/usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f)); d["verdict"] = "MAYBE"
+json.dump(d, open(f, "w"))' "$paper/results/total_gap.json"
+expect 1 "UNREADABLE result total_gap: results/total_gap.json: verdict: 'MAYBE': expected PASS, CONTRADICTED or INCONCLUSIVE" \
+  "exit 1 \(--strict\)" -- report --out "$work/maybe/report.pdf" --strict
+cp -p "$work/total_gap.json" "$paper/results/total_gap.json"
+
 # ---- stale: a run's summary.json changed since the checks used it --------
 printf ' ' >>"$paper/runs/moe8-s2/summary.json"
 expect 0 "STALE result eight_experts: runs/moe8-s2/summary.json changed since the check used it" \

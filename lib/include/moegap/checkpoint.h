@@ -48,4 +48,9 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
                     const char *recipe_text, const uint64_t *expect_seed,
                     const uint32_t *expect_threads, uint64_t *seed_out);
 
+/* The seed and train_state of a checkpoint, without a model to restore
+ * into: what tells which run a folder holds. Neither the parameters nor
+ * the checksum are read, so this vouches for no more than the header. */
+int checkpoint_peek(const char *path, uint64_t *seed, train_state *st);
+
 #endif

@@ -1,0 +1,56 @@
+# Shared by the command-line tests that check fake run folders (sourced
+# after cli_lib.sh): the recipe.ini each model's runs hold, as the paper
+# label writes them: the ci tier's MoE recipes, and their dense matches
+# from the solver, with absolute data paths as a run's resolved recipe has.
+#   fake_recipes SOURCE_DIR STEPS   writes $work/recipes/<model>.ini, STEPS steps each
+#   fake_recipe MODEL DIR           copies the model's recipe to DIR/recipe.ini
+#   fake_run RUNS MODEL SEED TOTAL ACTIVE LOSS...
+#                                   a finished run without training: its
+#                                   recipe, eval rows at 100, 200, ... and
+#                                   the summary they imply
+#   fake_pair RUNS "DENSE_ACTIVE_S1 S2 S3" "MOE4_S1 S2 S3"   two evaluations each
+
+fake_recipes() {
+  local tier=$1/protocols/tiers/ci out=$work/recipes
+  mkdir -p "$out"
+  cp "$tier/moe4.ini" "$out/moe4.ini"
+  cp "$tier/moe8.ini" "$out/moe8.ini"
+  "$moegap" params --recipe "$tier/moe4.ini" --match active --write "$out/dense_active.ini" >/dev/null &&
+    "$moegap" params --recipe "$tier/moe4.ini" --match total --write "$out/dense_total.ini" >/dev/null &&
+    "$moegap" params --recipe "$tier/moe8.ini" --match total --write "$out/dense8_total.ini" >/dev/null ||
+    fail "moegap params --match cannot write the dense recipes"
+  sed -i -e "s/^steps = .*/steps = $2/" -e "s|^train = .*|train = $work/data/train.tok|" \
+    -e "s|^val = .*|val = $work/data/val.tok|" "$out"/*.ini
+}
+
+fake_recipe() { cp "$work/recipes/$1.ini" "$2/recipe.ini"; }
+
+fake_run() {
+  local runs=$1 model=$2 seed=$3 total=$4 active=$5
+  shift 5
+  local dir=$runs/$model-s$seed
+  mkdir -p "$dir"
+  fake_recipe "$model" "$dir"
+  printf 'kind\tstep\ttokens\tval_ce\n' >"$dir/metrics.tsv"
+  local i=0 best= best_step= last=
+  for l in "$@"; do
+    i=$((i + 100))
+    printf 'train\t%d\t0\t\neval\t%d\t0\t%s\n' "$i" "$i" "$l" >>"$dir/metrics.tsv"
+    if [[ -z $best ]] || awk -v a="$l" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$l best_step=$i
+    fi
+    last=$l
+  done
+  printf '{"seed": %d, "best_val_loss": %s, "best_step": %d, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
+    "$seed" "$best" "$best_step" "$last" "$total" "$active" >"$dir/summary.json"
+}
+
+fake_pair() {
+  local runs=$1 s=1
+  read -ra da <<<"$2"
+  read -ra mo <<<"$3"
+  for s in 1 2 3; do
+    fake_run "$runs" dense_active "$s" 329024 329024 2.0 "${da[s - 1]}"
+    fake_run "$runs" moe4 "$s" 525888 329280 2.0 "${mo[s - 1]}"
+  done
+}
