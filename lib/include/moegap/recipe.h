@@ -1,4 +1,4 @@
-/* Recipes: INI files that fix a model and its training, read with inih.
+/* Recipes: INI files that fix a model and its training.
  *
  *   [model]  vocab_size d_model n_layers n_heads seq_len ffn_hidden
  *            n_experts top_k expert_hidden lb_coef z_coef rope_theta norm_eps
@@ -8,8 +8,12 @@
  *                         resolved to absolute paths)
  *   [run]    tier corpus (labels recorded with every run; default empty)
  *
- * Every key is checked: an unknown key, a repeated key, a malformed value or
- * one out of range is an error naming the file, the line and the key. */
+ * Lines are `key = value`, `[section]`, blank, or comments (`;` or `#`
+ * first, or `;` after a space); each is read whole, up to RECIPE_LINE_MAX
+ * characters (a longer one is an error, never split). Every key is
+ * checked: an unknown key, a repeated key, a key outside a section, a
+ * malformed value or one out of range is an error naming the file, the
+ * line and the key, and the first error is the one reported. */
 #ifndef MOEGAP_RECIPE_H
 #define MOEGAP_RECIPE_H
 
@@ -18,7 +22,7 @@
 
 #include <stdio.h>
 
-enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64 };
+enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64, RECIPE_LINE_MAX = 2 * RECIPE_PATH_MAX };
 
 typedef struct {
     model_config model;
