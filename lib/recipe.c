@@ -11,32 +11,49 @@
 
 typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH, KEY_LABEL } key_type;
 
+/* When a file must give a key: the keys without a default, and the FFN
+ * width the model's kind (dense or MoE) uses. */
+typedef enum { NEED_NONE, NEED_ALWAYS, NEED_DENSE, NEED_MOE } key_need;
+
 typedef struct {
     const char *section;
     const char *name;
     key_type type;
     size_t offset;
-    double lo, hi; /* inclusive range for numbers */
+    double lo, hi;    /* inclusive range for numbers */
+    key_need need;
+    const char *what; /* for "is required" messages */
 } recipe_key;
 
-#define KEY(sec, name, type, field, lo, hi) {sec, name, type, offsetof(recipe, field), lo, hi}
+#define KEY(sec, name, type, field, lo, hi) \
+    {sec, name, type, offsetof(recipe, field), lo, hi, NEED_NONE, NULL}
+#define KEY_NEEDED(sec, name, type, field, lo, hi, need, what) \
+    {sec, name, type, offsetof(recipe, field), lo, hi, need, what}
 
 static const recipe_key recipe_keys[] = {
-    KEY("model", "vocab_size", KEY_INT, model.vocab_size, 2, 65536),
-    KEY("model", "d_model", KEY_INT, model.d_model, 2, 65536),
-    KEY("model", "n_layers", KEY_INT, model.n_layers, 1, 1024),
-    KEY("model", "n_heads", KEY_INT, model.n_heads, 1, 65536),
-    KEY("model", "seq_len", KEY_INT, model.seq_len, 1, 65536),
-    KEY("model", "ffn_hidden", KEY_INT, model.ffn_hidden, 0, 1 << 20),
+    KEY_NEEDED("model", "vocab_size", KEY_INT, model.vocab_size, 2, 65536, NEED_ALWAYS,
+               "the token files' vocabulary size"),
+    KEY_NEEDED("model", "d_model", KEY_INT, model.d_model, 2, 65536, NEED_ALWAYS,
+               "the width of the residual stream"),
+    KEY_NEEDED("model", "n_layers", KEY_INT, model.n_layers, 1, 1024, NEED_ALWAYS,
+               "the number of decoder blocks"),
+    KEY_NEEDED("model", "n_heads", KEY_INT, model.n_heads, 1, 65536, NEED_ALWAYS,
+               "the number of attention heads"),
+    KEY_NEEDED("model", "seq_len", KEY_INT, model.seq_len, 1, 65536, NEED_ALWAYS,
+               "the context length in tokens"),
+    KEY_NEEDED("model", "ffn_hidden", KEY_INT, model.ffn_hidden, 0, 1 << 20, NEED_DENSE,
+               "the dense feed-forward hidden size, for a model with n_experts = 0"),
     KEY("model", "n_experts", KEY_INT, model.n_experts, 0, 64),
     KEY("model", "top_k", KEY_INT, model.top_k, 1, 8),
-    KEY("model", "expert_hidden", KEY_INT, model.expert_hidden, 0, 1 << 20),
+    KEY_NEEDED("model", "expert_hidden", KEY_INT, model.expert_hidden, 0, 1 << 20, NEED_MOE,
+               "each expert's hidden size, for a model with n_experts > 0"),
     KEY("model", "lb_coef", KEY_FLOAT, model.lb_coef, 0, 1e3),
     KEY("model", "z_coef", KEY_FLOAT, model.z_coef, 0, 1e3),
     KEY("model", "rope_theta", KEY_FLOAT, model.rope_theta, 1, 1e9),
     KEY("model", "norm_eps", KEY_FLOAT, model.norm_eps, 1e-12, 1),
     KEY("train", "batch_size", KEY_INT, batch_size, 1, 1 << 16),
-    KEY("train", "steps", KEY_LONG, steps, 1, 1e12),
+    KEY_NEEDED("train", "steps", KEY_LONG, steps, 1, 1e12, NEED_ALWAYS,
+               "the number of optimizer steps"),
     KEY("train", "lr", KEY_FLOAT, lr, 1e-9, 10),
     KEY("train", "warmup", KEY_FLOAT, warmup, 0, 1),
     KEY("train", "min_lr_ratio", KEY_FLOAT, min_lr_ratio, 0, 1),
@@ -269,6 +286,22 @@ static int parse_file(parse_ctx *ctx, FILE *f)
     return MG_OK;
 }
 
+/* A key without a default must be in the file: its zero would otherwise
+ * be reported as "= 0 is out of range", as if the file had said so. */
+static int check_required(const parse_ctx *ctx)
+{
+    int moe = ctx->r->model.n_experts > 0;
+    for (int i = 0; i < N_KEYS; i++) {
+        const recipe_key *k = &recipe_keys[i];
+        int needed = k->need == NEED_ALWAYS || (k->need == NEED_DENSE && !moe) ||
+                     (k->need == NEED_MOE && moe);
+        if (needed && !ctx->seen[i])
+            return error_set(MG_EINVAL, "%s: [%s] %s is required (%s)", ctx->path, k->section,
+                             k->name, k->what);
+    }
+    return MG_OK;
+}
+
 /* Data paths resolve against the recipe's folder, made absolute so the
  * resolved recipe a run folder keeps still names the same files. */
 static int recipe_folder(parse_ctx *ctx, const char *path)
@@ -305,11 +338,22 @@ int recipe_read(recipe *r, const char *path)
         return rc;
     rc = parse_file(&ctx, f);
     fclose(f);
-    if (rc)
+    if (rc || (rc = check_required(&ctx)))
         return rc;
     rc = recipe_validate(r);
     if (rc)
         return error_prefix(rc, "%s: ", path);
+    return MG_OK;
+}
+
+int recipe_require_data(const recipe *r, const char *path)
+{
+    if (!r->train_tokens[0])
+        return error_set(MG_EINVAL, "%s: [data] train is required (the token file to train on)",
+                         path);
+    if (!r->val_tokens[0])
+        return error_set(MG_EINVAL, "%s: [data] val is required (the token file to validate on)",
+                         path);
     return MG_OK;
 }
 

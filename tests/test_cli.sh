@@ -87,6 +87,10 @@ sed -e 's/d_model = 16/d_modle = 16/' -e 's/steps = 10/steps = -5/' "$work/ok.in
 expect 1 "two.ini:3: \[model\] d_modle: unknown key" -- "$moegap" train --recipe "$work/two.ini" --seed 1 --out "$work/r2"
 sed '/^\[model\]/d' "$work/ok.ini" >"$work/nosection.ini"
 expect 1 "nosection.ini:1: vocab_size: key outside any section" -- "$moegap" train --recipe "$work/nosection.ini" --seed 1 --out "$work/r2"
+sed '/^train =/d' "$work/ok.ini" >"$work/notrain.ini"
+expect 1 "notrain.ini: \[data\] train is required" -- "$moegap" train --recipe "$work/notrain.ini" --seed 1 --out "$work/r2"
+sed '/^seq_len/d' "$work/ok.ini" >"$work/noseq.ini"
+expect 1 "noseq.ini: \[model\] seq_len is required" -- "$moegap" train --recipe "$work/noseq.ini" --seed 1 --out "$work/r2"
 # only regular files are read; a fifo is refused, not waited on
 mkfifo "$work/fifo.ini" "$work/fifo.tok"
 expect 1 "fifo.ini: not a regular file \(a fifo\)" -- timeout 10 "$moegap" train --recipe "$work/fifo.ini" --seed 1 --out "$work/r2"

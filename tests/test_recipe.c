@@ -166,6 +166,16 @@ static void test_messages(const char *dir)
                NULL);
     free(text);
 
+    text = replace_line(3, ""); /* no d_model */
+    expect_bad(dir, "required.ini", text, "required.ini: [model] d_model is required (", NULL);
+    EXPECT(strstr(error_message(), "= 0") == NULL, "a missing key read as 0: %s", error_message());
+    free(text);
+    text = replace_line(10, ""); /* no steps */
+    expect_bad(dir, "nosteps.ini", text, "nosteps.ini: [train] steps is required (", NULL);
+    free(text);
+    text = replace_line(7, "n_experts = 4"); /* MoE without expert_hidden */
+    expect_bad(dir, "moereq.ini", text, "moereq.ini: [model] expert_hidden is required (", NULL);
+    free(text);
 
     /* an indented key is a key of its own, not the previous one again */
     text = insert_line("   norm_eps = 1e-6", 8);
@@ -189,6 +199,14 @@ static void test_messages(const char *dir)
            "NUL byte: %s", error_message());
 
 
+    /* training needs both data paths; counting parameters does not */
+    text = replace_line(13, "");
+    path = test_write_file(dir, "nodata.ini", text);
+    EXPECT(recipe_read(&r, path) == MG_OK, "%s", error_message());
+    EXPECT(recipe_require_data(&r, path) == MG_EINVAL &&
+               strstr(error_message(), "nodata.ini: [data] train is required") != NULL,
+           "missing train path: %s", error_message());
+    free(text);
 }
 
 /* Only regular files are read: a directory, a fifo or a device is refused

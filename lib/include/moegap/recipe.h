@@ -13,7 +13,8 @@
  * characters (a longer one is an error, never split). Every key is
  * checked: an unknown key, a repeated key, a key outside a section, a
  * malformed value or one out of range is an error naming the file, the
- * line and the key, and the first error is the one reported. */
+ * line and the key, and the first error is the one reported. A key without
+ * a default (the model's sizes, steps) must be given. */
 #ifndef MOEGAP_RECIPE_H
 #define MOEGAP_RECIPE_H
 
@@ -43,6 +44,9 @@ typedef struct {
 /* The fixed recipe's values for everything a file may leave out. */
 void recipe_defaults(recipe *r);
 int recipe_read(recipe *r, const char *path);
+/* For training: both [data] paths must be set (a recipe only counted or
+ * recorded may leave them out). `path` names the recipe in the message. */
+int recipe_require_data(const recipe *r, const char *path);
 /* Checks the cross-field rules (the model's, warm-up within the steps, ...). */
 int recipe_validate(const recipe *r);
 /* Writes the resolved recipe, every key, as INI. */
