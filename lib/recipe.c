@@ -1,5 +1,6 @@
 #include "moegap/recipe.h"
 #include "moegap/error.h"
+#include "moegap/params.h"
 #include "fsutil.h"
 
 #include <ctype.h>
@@ -357,6 +358,20 @@ int recipe_require_data(const recipe *r, const char *path)
     return MG_OK;
 }
 
+/* A lower bound on the floats one training step holds: four copies of the
+ * parameters (weights, gradients, two AdamW moments), every layer's
+ * attention probabilities (L*B*heads*T*T) and the logits (B*T*V), the
+ * largest arrays the model allocates. In double: the products overflow. */
+static double step_floats(const recipe *r)
+{
+    const model_config *c = &r->model;
+    params_counts n;
+    double params = params_count(c, &n) == MG_OK ? (double)n.n_total : 0;
+    double bt = (double)r->batch_size * c->seq_len;
+    return 4 * params + (double)c->n_layers * c->n_heads * c->seq_len * bt +
+           bt * c->vocab_size;
+}
+
 int recipe_validate(const recipe *r)
 {
     int rc = model_config_validate(&r->model);
@@ -370,6 +385,14 @@ int recipe_validate(const recipe *r)
         return error_set(MG_EINVAL, "[train] eval_every: expected at least 1");
     if (!(r->lr > 0))
         return error_set(MG_EINVAL, "[train] lr: expected a positive learning rate");
+    double gib = step_floats(r) * sizeof(float) / (1u << 30);
+    if (gib > RECIPE_MAX_STEP_GIB)
+        return error_set(MG_EINVAL, "[model] seq_len = %d, n_layers = %d, n_heads = %d, "
+                         "vocab_size = %d and [train] batch_size = %d: a training step would "
+                         "hold at least %.0f GiB (parameters x 4, attention L*B*heads*T*T, "
+                         "logits B*T*V), expected at most %d GiB", r->model.seq_len,
+                         r->model.n_layers, r->model.n_heads, r->model.vocab_size, r->batch_size,
+                         gib, RECIPE_MAX_STEP_GIB);
     return MG_OK;
 }
 

@@ -91,6 +91,8 @@ sed '/^train =/d' "$work/ok.ini" >"$work/notrain.ini"
 expect 1 "notrain.ini: \[data\] train is required" -- "$moegap" train --recipe "$work/notrain.ini" --seed 1 --out "$work/r2"
 sed '/^seq_len/d' "$work/ok.ini" >"$work/noseq.ini"
 expect 1 "noseq.ini: \[model\] seq_len is required" -- "$moegap" train --recipe "$work/noseq.ini" --seed 1 --out "$work/r2"
+sed 's/seq_len = 16/seq_len = 65536/' "$work/ok.ini" >"$work/huge.ini"
+expect 1 "huge.ini: \[model\] seq_len = 65536.*GiB.*expected at most" -- "$moegap" train --recipe "$work/huge.ini" --seed 1 --out "$work/r2"
 # only regular files are read; a fifo is refused, not waited on
 mkfifo "$work/fifo.ini" "$work/fifo.tok"
 expect 1 "fifo.ini: not a regular file \(a fifo\)" -- timeout 10 "$moegap" train --recipe "$work/fifo.ini" --seed 1 --out "$work/r2"

@@ -198,6 +198,11 @@ static void test_messages(const char *dir)
                strstr(error_message(), "nul.ini:2: line 2 holds a NUL byte") != NULL,
            "NUL byte: %s", error_message());
 
+    /* sizes no machine holds are refused before anything is allocated */
+    text = replace_line(6, "seq_len = 65536");
+    expect_bad(dir, "huge.ini", text, "huge.ini: [model] seq_len = 65536", "GiB");
+    EXPECT(strstr(error_message(), "expected at most") != NULL, "%s", error_message());
+    free(text);
 
     /* training needs both data paths; counting parameters does not */
     text = replace_line(13, "");

@@ -23,7 +23,8 @@
 
 #include <stdio.h>
 
-enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64, RECIPE_LINE_MAX = 2 * RECIPE_PATH_MAX };
+enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64, RECIPE_LINE_MAX = 2 * RECIPE_PATH_MAX,
+       RECIPE_MAX_STEP_GIB = 32 };
 
 typedef struct {
     model_config model;
@@ -47,7 +48,9 @@ int recipe_read(recipe *r, const char *path);
 /* For training: both [data] paths must be set (a recipe only counted or
  * recorded may leave them out). `path` names the recipe in the message. */
 int recipe_require_data(const recipe *r, const char *path);
-/* Checks the cross-field rules (the model's, warm-up within the steps, ...). */
+/* Checks the cross-field rules (the model's, warm-up within the steps, ...),
+ * and that one training step fits in RECIPE_MAX_STEP_GIB, so sizes far
+ * past any machine are refused with the keys named, not at allocation. */
 int recipe_validate(const recipe *r);
 /* Writes the resolved recipe, every key, as INI. */
 void recipe_write(const recipe *r, FILE *f);
