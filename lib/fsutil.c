@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,4 +93,38 @@ void fs_remove_dir(const char *dir)
         closedir(d);
     }
     rmdir(dir);
+}
+
+static const char *fs_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a fifo" : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a file";
+}
+
+int fs_open_regular(const char *path, const char *what, FILE **out)
+{
+    *out = NULL;
+    /* stat first, so a device or a socket is never opened; then O_NONBLOCK
+     * and fstat, so a fifo swapped in meanwhile is refused, not waited on */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return error_set(MG_EIO, "%s: not a regular file (%s)", path, fs_kind(st.st_mode));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+    int rc = MG_OK;
+    if (fstat(fd, &st) != 0)
+        rc = error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = error_set(MG_EIO, "%s: not a regular file (%s)", path, fs_kind(st.st_mode));
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(*out = fdopen(fd, "rb"))) {
+        rc = error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+        close(fd);
+    }
+    return rc;
 }

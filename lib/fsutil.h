@@ -4,6 +4,7 @@
 #define MOEGAP_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* dir + "/" + name into dst[n]; an error when it does not fit. */
 int fs_join(char *dst, size_t n, const char *dir, const char *name);
@@ -17,5 +18,10 @@ int fs_copy(const char *src, const char *dst);
 void fs_remove_dir(const char *dir);
 /* Removes dir/name for each name (missing ones are fine), then dir. */
 void fs_remove_files(const char *dir, const char *const names[]);
+/* Opens a regular file for reading ("rb"); anything else (a directory, a
+ * fifo, a device) is refused with "PATH: not a regular file (a fifo)"
+ * without blocking on it. `what` names the file in other errors
+ * ("PATH: cannot open WHAT: reason"). */
+int fs_open_regular(const char *path, const char *what, FILE **out);
 
 #endif

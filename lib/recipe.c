@@ -1,9 +1,10 @@
 #include "moegap/recipe.h"
 #include "moegap/error.h"
+#include "moegap/params.h"
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,32 +12,49 @@
 
 typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH, KEY_LABEL } key_type;
 
+/* When a file must give a key: the keys without a default, and the FFN
+ * width the model's kind (dense or MoE) uses. */
+typedef enum { NEED_NONE, NEED_ALWAYS, NEED_DENSE, NEED_MOE } key_need;
+
 typedef struct {
     const char *section;
     const char *name;
     key_type type;
     size_t offset;
-    double lo, hi; /* inclusive range for numbers */
+    double lo, hi;    /* inclusive range for numbers */
+    key_need need;
+    const char *what; /* for "is required" messages */
 } recipe_key;
 
-#define KEY(sec, name, type, field, lo, hi) {sec, name, type, offsetof(recipe, field), lo, hi}
+#define KEY(sec, name, type, field, lo, hi) \
+    {sec, name, type, offsetof(recipe, field), lo, hi, NEED_NONE, NULL}
+#define KEY_NEEDED(sec, name, type, field, lo, hi, need, what) \
+    {sec, name, type, offsetof(recipe, field), lo, hi, need, what}
 
 static const recipe_key recipe_keys[] = {
-    KEY("model", "vocab_size", KEY_INT, model.vocab_size, 2, 65536),
-    KEY("model", "d_model", KEY_INT, model.d_model, 2, 65536),
-    KEY("model", "n_layers", KEY_INT, model.n_layers, 1, 1024),
-    KEY("model", "n_heads", KEY_INT, model.n_heads, 1, 65536),
-    KEY("model", "seq_len", KEY_INT, model.seq_len, 1, 65536),
-    KEY("model", "ffn_hidden", KEY_INT, model.ffn_hidden, 0, 1 << 20),
+    KEY_NEEDED("model", "vocab_size", KEY_INT, model.vocab_size, 2, 65536, NEED_ALWAYS,
+               "the token files' vocabulary size"),
+    KEY_NEEDED("model", "d_model", KEY_INT, model.d_model, 2, 65536, NEED_ALWAYS,
+               "the width of the residual stream"),
+    KEY_NEEDED("model", "n_layers", KEY_INT, model.n_layers, 1, 1024, NEED_ALWAYS,
+               "the number of decoder blocks"),
+    KEY_NEEDED("model", "n_heads", KEY_INT, model.n_heads, 1, 65536, NEED_ALWAYS,
+               "the number of attention heads"),
+    KEY_NEEDED("model", "seq_len", KEY_INT, model.seq_len, 1, 65536, NEED_ALWAYS,
+               "the context length in tokens"),
+    KEY_NEEDED("model", "ffn_hidden", KEY_INT, model.ffn_hidden, 0, 1 << 20, NEED_DENSE,
+               "the dense feed-forward hidden size, for a model with n_experts = 0"),
     KEY("model", "n_experts", KEY_INT, model.n_experts, 0, 64),
     KEY("model", "top_k", KEY_INT, model.top_k, 1, 8),
-    KEY("model", "expert_hidden", KEY_INT, model.expert_hidden, 0, 1 << 20),
+    KEY_NEEDED("model", "expert_hidden", KEY_INT, model.expert_hidden, 0, 1 << 20, NEED_MOE,
+               "each expert's hidden size, for a model with n_experts > 0"),
     KEY("model", "lb_coef", KEY_FLOAT, model.lb_coef, 0, 1e3),
     KEY("model", "z_coef", KEY_FLOAT, model.z_coef, 0, 1e3),
     KEY("model", "rope_theta", KEY_FLOAT, model.rope_theta, 1, 1e9),
     KEY("model", "norm_eps", KEY_FLOAT, model.norm_eps, 1e-12, 1),
     KEY("train", "batch_size", KEY_INT, batch_size, 1, 1 << 16),
-    KEY("train", "steps", KEY_LONG, steps, 1, 1e12),
+    KEY_NEEDED("train", "steps", KEY_LONG, steps, 1, 1e12, NEED_ALWAYS,
+               "the number of optimizer steps"),
     KEY("train", "lr", KEY_FLOAT, lr, 1e-9, 10),
     KEY("train", "warmup", KEY_FLOAT, warmup, 0, 1),
     KEY("train", "min_lr_ratio", KEY_FLOAT, min_lr_ratio, 0, 1),
@@ -73,8 +91,9 @@ typedef struct {
     recipe *r;
     const char *path;
     char dir[RECIPE_PATH_MAX]; /* folder of the recipe, for relative paths */
-    int seen[N_KEYS];
-    int line;                  /* lines seen so far, for messages */
+    int seen[N_KEYS];          /* the line that gave each key, 0 if none */
+    int line;                  /* the line being read, for messages */
+    char section[RECIPE_LABEL_MAX];
     char msg[600];
 } parse_ctx;
 
@@ -115,20 +134,24 @@ static int on_key(void *user, const char *section, const char *name, const char 
         if (strcmp(recipe_keys[i].section, section) == 0 && strcmp(recipe_keys[i].name, name) == 0)
             break;
     if (i == N_KEYS) {
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: unknown key", section, name);
+        /* bounded: the name is whatever the line held, up to RECIPE_LINE_MAX */
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %.200s: unknown key", section, name);
         return 0;
     }
     const recipe_key *k = &recipe_keys[i];
-    if (ctx->seen[i]++) {
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: key given twice", section, name);
+    if (ctx->seen[i]) {
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: key given twice (first on line %d)",
+                 k->section, k->name, ctx->seen[i]);
         return 0;
     }
+    ctx->seen[i] = ctx->line;
     if (k->type == KEY_PATH) {
         char *field = (char *)ctx->r + k->offset;
         int n = value[0] == '/' ? snprintf(field, RECIPE_PATH_MAX, "%s", value)
                                 : snprintf(field, RECIPE_PATH_MAX, "%s%s", ctx->dir, value);
         if (value[0] == '\0' || n >= RECIPE_PATH_MAX) {
-            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: expected a file path", section, name);
+            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: expected a file path", k->section,
+                     k->name);
             return 0;
         }
         return 1;
@@ -140,8 +163,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         for (size_t j = 0; ok && j < n; j++)
             ok = isalnum((unsigned char)value[j]) || strchr("._-", value[j]) != NULL;
         if (!ok) {
-            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: '%s' is not a label (1-%d of A-Z a-z "
-                     "0-9 . _ -)", section, name, value, RECIPE_LABEL_MAX - 1);
+            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: '%.80s' is not a label (1-%d of A-Z a-z "
+                     "0-9 . _ -)", k->section, k->name, value, RECIPE_LABEL_MAX - 1);
             return 0;
         }
         memcpy(field, value, n + 1);
@@ -149,21 +172,141 @@ static int on_key(void *user, const char *section, const char *name, const char 
     }
     char why[300];
     if (!parse_number(k, value, ctx->r, why, sizeof why)) {
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", section, name, why);
+        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", k->section, k->name, why);
         return 0;
     }
     return 1;
 }
 
-int recipe_read(recipe *r, const char *path)
+/* Reads one line whole into buf[RECIPE_LINE_MAX + 1], without its newline.
+ * 1: a line; 0: end of file; -1: the line is longer than RECIPE_LINE_MAX;
+ * -2: it holds a NUL byte (a binary file, never a recipe). */
+static int read_line(FILE *f, char *buf)
 {
-    recipe_defaults(r);
-    parse_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.r = r;
-    ctx.path = path;
-    /* Data paths resolve against the recipe's folder, made absolute so the
-     * resolved recipe a run folder keeps still names the same files. */
+    size_t n = 0;
+    int c, nul = 0;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (n == RECIPE_LINE_MAX)
+            return -1;
+        nul |= c == '\0';
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    if (c == EOF && n == 0)
+        return 0;
+    return nul ? -2 : 1;
+}
+
+static char *skip_space(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static void strip_trailing_space(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+}
+
+/* The first of `chars` in s, or the start of an inline comment (';' after
+ * whitespace), or the end: the INI dialect the recipes were written in. */
+static char *find_or_comment(char *s, const char *chars)
+{
+    int was_space = 0;
+    while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
+        was_space = isspace((unsigned char)*s);
+        s++;
+    }
+    return s;
+}
+
+static int parse_section(parse_ctx *ctx, char *s)
+{
+    char *end = find_or_comment(s + 1, "]");
+    if (*end != ']')
+        return error_set(MG_EINVAL, "%s:%d: malformed section header (expected [name])",
+                         ctx->path, ctx->line);
+    *end = '\0';
+    if (strlen(s + 1) >= sizeof ctx->section)
+        return error_set(MG_EINVAL, "%s:%d: [%.40s...]: unknown section (expected [model], "
+                         "[train], [data] or [run])", ctx->path, ctx->line, s + 1);
+    strcpy(ctx->section, s + 1);
+    return MG_OK;
+}
+
+/* One line: blank, a comment, [section] or key = value (':' also separates,
+ * leading and trailing spaces are not part of a name or value). */
+static int parse_line(parse_ctx *ctx, char *line)
+{
+    if (ctx->line == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+        line += 3; /* a UTF-8 byte-order mark */
+    char *s = skip_space(line);
+    strip_trailing_space(s);
+    if (*s == '\0' || *s == ';' || *s == '#')
+        return MG_OK;
+    if (*s == '[')
+        return parse_section(ctx, s);
+    char *sep = find_or_comment(s, "=:");
+    if (*sep != '=' && *sep != ':')
+        return error_set(MG_EINVAL, "%s:%d: malformed line (expected key = value or [section])",
+                         ctx->path, ctx->line);
+    *sep = '\0';
+    strip_trailing_space(s);
+    char *value = skip_space(sep + 1);
+    *find_or_comment(value, NULL) = '\0';
+    strip_trailing_space(value);
+    if (ctx->section[0] == '\0')
+        return error_set(MG_EINVAL, "%s:%d: %s: key outside any section (expected [model], "
+                         "[train], [data] or [run] above it)", ctx->path, ctx->line, s);
+    if (!on_key(ctx, ctx->section, s, value))
+        return error_set(MG_EINVAL, "%s:%d: %s", ctx->path, ctx->line, ctx->msg);
+    return MG_OK;
+}
+
+static int parse_file(parse_ctx *ctx, FILE *f)
+{
+    char line[RECIPE_LINE_MAX + 1];
+    int got;
+    while ((got = read_line(f, line)) != 0) {
+        ctx->line++;
+        if (got == -1)
+            return error_set(MG_EINVAL, "%s:%d: line %d is longer than %d characters", ctx->path,
+                             ctx->line, ctx->line, RECIPE_LINE_MAX);
+        if (got == -2)
+            return error_set(MG_EINVAL, "%s:%d: line %d holds a NUL byte (not a text file)",
+                             ctx->path, ctx->line, ctx->line);
+        int rc = parse_line(ctx, line);
+        if (rc)
+            return rc;
+    }
+    if (ferror(f))
+        return error_set(MG_EIO, "%s: read error after line %d", ctx->path, ctx->line);
+    return MG_OK;
+}
+
+/* A key without a default must be in the file: its zero would otherwise
+ * be reported as "= 0 is out of range", as if the file had said so. */
+static int check_required(const parse_ctx *ctx)
+{
+    int moe = ctx->r->model.n_experts > 0;
+    for (int i = 0; i < N_KEYS; i++) {
+        const recipe_key *k = &recipe_keys[i];
+        int needed = k->need == NEED_ALWAYS || (k->need == NEED_DENSE && !moe) ||
+                     (k->need == NEED_MOE && moe);
+        if (needed && !ctx->seen[i])
+            return error_set(MG_EINVAL, "%s: [%s] %s is required (%s)", ctx->path, k->section,
+                             k->name, k->what);
+    }
+    return MG_OK;
+}
+
+/* Data paths resolve against the recipe's folder, made absolute so the
+ * resolved recipe a run folder keeps still names the same files. */
+static int recipe_folder(parse_ctx *ctx, const char *path)
+{
     char folder[RECIPE_PATH_MAX];
     const char *slash = strrchr(path, '/');
     size_t len = slash ? (size_t)(slash - path) : 0;
@@ -176,20 +319,57 @@ int recipe_read(recipe *r, const char *path)
     char *abs = realpath(folder, NULL);
     if (!abs)
         return error_set(MG_EIO, "%s: cannot open recipe: %s", path, strerror(errno));
-    int n = snprintf(ctx.dir, sizeof ctx.dir, "%s/", strcmp(abs, "/") == 0 ? "" : abs);
+    int n = snprintf(ctx->dir, sizeof ctx->dir, "%s/", strcmp(abs, "/") == 0 ? "" : abs);
     free(abs);
-    if (n >= (int)sizeof ctx.dir)
+    if (n >= (int)sizeof ctx->dir)
         return error_set(MG_EINVAL, "%s: path too long", path);
-    int line = ini_parse(path, on_key, &ctx);
-    if (line < 0)
-        return error_set(MG_EIO, "%s: cannot open recipe", path);
-    if (line > 0)
-        return error_set(MG_EINVAL, "%s:%d: %s", path, line,
-                         ctx.msg[0] ? ctx.msg : "malformed line (expected key = value or [section])");
-    int rc = recipe_validate(r);
+    return MG_OK;
+}
+
+int recipe_read(recipe *r, const char *path)
+{
+    recipe_defaults(r);
+    parse_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.r = r;
+    ctx.path = path;
+    FILE *f;
+    int rc = recipe_folder(&ctx, path);
+    if (rc || (rc = fs_open_regular(path, "recipe", &f)))
+        return rc;
+    rc = parse_file(&ctx, f);
+    fclose(f);
+    if (rc || (rc = check_required(&ctx)))
+        return rc;
+    rc = recipe_validate(r);
     if (rc)
         return error_prefix(rc, "%s: ", path);
     return MG_OK;
+}
+
+int recipe_require_data(const recipe *r, const char *path)
+{
+    if (!r->train_tokens[0])
+        return error_set(MG_EINVAL, "%s: [data] train is required (the token file to train on)",
+                         path);
+    if (!r->val_tokens[0])
+        return error_set(MG_EINVAL, "%s: [data] val is required (the token file to validate on)",
+                         path);
+    return MG_OK;
+}
+
+/* A lower bound on the floats one training step holds: four copies of the
+ * parameters (weights, gradients, two AdamW moments), every layer's
+ * attention probabilities (L*B*heads*T*T) and the logits (B*T*V), the
+ * largest arrays the model allocates. In double: the products overflow. */
+static double step_floats(const recipe *r)
+{
+    const model_config *c = &r->model;
+    params_counts n;
+    double params = params_count(c, &n) == MG_OK ? (double)n.n_total : 0;
+    double bt = (double)r->batch_size * c->seq_len;
+    return 4 * params + (double)c->n_layers * c->n_heads * c->seq_len * bt +
+           bt * c->vocab_size;
 }
 
 int recipe_validate(const recipe *r)
@@ -205,6 +385,14 @@ int recipe_validate(const recipe *r)
         return error_set(MG_EINVAL, "[train] eval_every: expected at least 1");
     if (!(r->lr > 0))
         return error_set(MG_EINVAL, "[train] lr: expected a positive learning rate");
+    double gib = step_floats(r) * sizeof(float) / (1u << 30);
+    if (gib > RECIPE_MAX_STEP_GIB)
+        return error_set(MG_EINVAL, "[model] seq_len = %d, n_layers = %d, n_heads = %d, "
+                         "vocab_size = %d and [train] batch_size = %d: a training step would "
+                         "hold at least %.0f GiB (parameters x 4, attention L*B*heads*T*T, "
+                         "logits B*T*V), expected at most %d GiB", r->model.seq_len,
+                         r->model.n_layers, r->model.n_heads, r->model.vocab_size, r->batch_size,
+                         gib, RECIPE_MAX_STEP_GIB);
     return MG_OK;
 }
 

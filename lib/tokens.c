@@ -1,6 +1,7 @@
 #include "moegap/tokens.h"
 #include "moegap/error.h"
 #include "moegap/fileio.h"
+#include "fsutil.h"
 #include "rng.h"
 
 #include <errno.h>
@@ -35,11 +36,11 @@ static void put_u64(unsigned char *p, uint64_t v)
 int tokens_read(token_file *tf, const char *path)
 {
     memset(tf, 0, sizeof *tf);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f;
+    int rc = fs_open_regular(path, "token file", &f);
+    if (rc)
+        return rc;
     unsigned char h[TOKENS_HEADER_BYTES];
-    int rc = MG_OK;
     if (fread(h, 1, sizeof h, f) != sizeof h) {
         rc = error_set(MG_EFORMAT, "%s: header: file is shorter than the %d-byte header", path,
                        TOKENS_HEADER_BYTES);

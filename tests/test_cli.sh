@@ -76,4 +76,37 @@ else
   echo "ok: killed run left no summary.json"
 fi
 
+# lines are read whole: a long comment's tail is no key, a long path works,
+# a line past the limit is refused by file and line
+long=$(printf 'x%.0s' $(seq 300))
+sed "2i ; $long colour = blue" "$work/ok.ini" >"$work/longcomment.ini"
+expect 0 "best validation loss" -- "$moegap" train --recipe "$work/longcomment.ini" --seed 1 --out "$work/r3" --quiet
+deep=$work/$(printf 'd%.0s' $(seq 120))/$(printf 'e%.0s' $(seq 120))
+mkdir -p "$deep" && cp "$work/train.tok" "$deep/"
+sed "s|train = train.tok|train = $deep/train.tok|" "$work/ok.ini" >"$work/longpath.ini"
+expect 0 "best validation loss" -- "$moegap" train --recipe "$work/longpath.ini" --seed 1 --out "$work/r4" --quiet
+sed "2i ; $(printf 'y%.0s' $(seq 8200))" "$work/ok.ini" >"$work/overlong.ini"
+expect 1 "overlong.ini:2: line 2 is longer than 8192 characters" -- "$moegap" train --recipe "$work/overlong.ini" --seed 1 --out "$work/r2"
+# the first error is the one reported, at its line
+sed -e 's/d_model = 16/d_modle = 16/' -e 's/steps = 10/steps = -5/' "$work/ok.ini" >"$work/two.ini"
+expect 1 "two.ini:3: \[model\] d_modle: unknown key" -- "$moegap" train --recipe "$work/two.ini" --seed 1 --out "$work/r2"
+sed '/^\[model\]/d' "$work/ok.ini" >"$work/nosection.ini"
+expect 1 "nosection.ini:1: vocab_size: key outside any section" -- "$moegap" train --recipe "$work/nosection.ini" --seed 1 --out "$work/r2"
+sed '/^train =/d' "$work/ok.ini" >"$work/notrain.ini"
+expect 1 "notrain.ini: \[data\] train is required" -- "$moegap" train --recipe "$work/notrain.ini" --seed 1 --out "$work/r2"
+sed '/^seq_len/d' "$work/ok.ini" >"$work/noseq.ini"
+expect 1 "noseq.ini: \[model\] seq_len is required" -- "$moegap" train --recipe "$work/noseq.ini" --seed 1 --out "$work/r2"
+sed 's/seq_len = 16/seq_len = 65536/' "$work/ok.ini" >"$work/huge.ini"
+expect 1 "huge.ini: \[model\] seq_len = 65536.*GiB.*expected at most" -- "$moegap" train --recipe "$work/huge.ini" --seed 1 --out "$work/r2"
+# only regular files are read; a fifo is refused, not waited on
+mkfifo "$work/fifo.ini" "$work/fifo.tok"
+expect 1 "fifo.ini: not a regular file \(a fifo\)" -- timeout 10 "$moegap" train --recipe "$work/fifo.ini" --seed 1 --out "$work/r2"
+sed 's/val = val.tok/val = fifo.tok/' "$work/ok.ini" >"$work/fifodata.ini"
+expect 1 "fifo.tok: not a regular file \(a fifo\)" -- timeout 10 "$moegap" train --recipe "$work/fifodata.ini" --seed 1 --out "$work/r2"
+expect 1 "not a regular file \(a directory\)" -- timeout 10 "$moegap" train --recipe "$work" --seed 1 --out "$work/r2"
+sed "s|val = val.tok|val = $work|" "$work/ok.ini" >"$work/dirdata.ini"
+expect 1 "not a regular file \(a directory\)" -- timeout 10 "$moegap" train --recipe "$work/dirdata.ini" --seed 1 --out "$work/r2"
+sed 's|val = val.tok|val = /dev/zero|' "$work/ok.ini" >"$work/devdata.ini"
+expect 1 "/dev/zero: not a regular file \(a device\)" -- timeout 10 "$moegap" train --recipe "$work/devdata.ini" --seed 1 --out "$work/r2"
+
 cli_finish test_cli

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void write_bytes(const char *path, const unsigned char *b, size_t n)
 {
@@ -41,6 +43,28 @@ static void expect_refused(const char *dir, const char *name, const unsigned cha
     EXPECT(strstr(msg, path) != NULL, "message does not name the file: %s", msg);
     EXPECT(strstr(msg, field) != NULL, "message does not name '%s': %s", field, msg);
     EXPECT(tf.ids == NULL, "a refused file left data behind");
+}
+
+/* Only regular files are read: a directory, a fifo or a device is refused
+ * by name, at once (an alarm fails the test if a read blocks). */
+static void test_not_regular(const char *dir)
+{
+    token_file tf;
+    alarm(10);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/fifo.tok", dir);
+    EXPECT(tokens_read(&tf, dir) == MG_EIO && strstr(error_message(), "not a regular file (a "
+           "directory)") != NULL && strstr(error_message(), dir) != NULL,
+           "directory: %s", error_message());
+    EXPECT(tokens_read(&tf, "/dev/zero") == MG_EIO &&
+               strstr(error_message(), "/dev/zero: not a regular file (a device)") != NULL,
+           "device: %s", error_message());
+    EXPECT(mkfifo(p, 0600) == 0, "mkfifo %s", p);
+    EXPECT(tokens_read(&tf, p) == MG_EIO && strstr(error_message(), "fifo.tok: not a regular "
+           "file (a fifo)") != NULL, "fifo: %s", error_message());
+    EXPECT(tf.ids == NULL, "a refused file left data behind");
+    alarm(0);
+    remove(p);
 }
 
 int main(void)
@@ -96,6 +120,7 @@ int main(void)
     EXPECT(tokens_read(&missing, "no/such/file.tok") == MG_EIO, "missing file not an I/O error");
     EXPECT(strstr(error_message(), "no/such/file.tok") != NULL, "%s", error_message());
 
+    test_not_regular(dir);
     free(bad);
     free(b);
     return test_summary("test_tokens");

@@ -47,7 +47,7 @@ int cmd_train(int argc, char **argv)
     if (rc != CLI_OK)
         return rc == CLI_HELP ? 0 : rc;
     recipe r;
-    if (recipe_read(&r, recipe_path)) {
+    if (recipe_read(&r, recipe_path) || recipe_require_data(&r, recipe_path)) {
         fprintf(stderr, "moegap train: %s\n", error_message());
         return 1;
     }

@@ -1,4 +1,4 @@
-/* Recipes: INI files that fix a model and its training, read with inih.
+/* Recipes: INI files that fix a model and its training.
  *
  *   [model]  vocab_size d_model n_layers n_heads seq_len ffn_hidden
  *            n_experts top_k expert_hidden lb_coef z_coef rope_theta norm_eps
@@ -8,8 +8,13 @@
  *                         resolved to absolute paths)
  *   [run]    tier corpus (labels recorded with every run; default empty)
  *
- * Every key is checked: an unknown key, a repeated key, a malformed value or
- * one out of range is an error naming the file, the line and the key. */
+ * Lines are `key = value`, `[section]`, blank, or comments (`;` or `#`
+ * first, or `;` after a space); each is read whole, up to RECIPE_LINE_MAX
+ * characters (a longer one is an error, never split). Every key is
+ * checked: an unknown key, a repeated key, a key outside a section, a
+ * malformed value or one out of range is an error naming the file, the
+ * line and the key, and the first error is the one reported. A key without
+ * a default (the model's sizes, steps) must be given. */
 #ifndef MOEGAP_RECIPE_H
 #define MOEGAP_RECIPE_H
 
@@ -18,7 +23,8 @@
 
 #include <stdio.h>
 
-enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64 };
+enum { RECIPE_PATH_MAX = 4096, RECIPE_LABEL_MAX = 64, RECIPE_LINE_MAX = 2 * RECIPE_PATH_MAX,
+       RECIPE_MAX_STEP_GIB = 32 };
 
 typedef struct {
     model_config model;
@@ -39,7 +45,12 @@ typedef struct {
 /* The fixed recipe's values for everything a file may leave out. */
 void recipe_defaults(recipe *r);
 int recipe_read(recipe *r, const char *path);
-/* Checks the cross-field rules (the model's, warm-up within the steps, ...). */
+/* For training: both [data] paths must be set (a recipe only counted or
+ * recorded may leave them out). `path` names the recipe in the message. */
+int recipe_require_data(const recipe *r, const char *path);
+/* Checks the cross-field rules (the model's, warm-up within the steps, ...),
+ * and that one training step fits in RECIPE_MAX_STEP_GIB, so sizes far
+ * past any machine are refused with the keys named, not at allocation. */
 int recipe_validate(const recipe *r);
 /* Writes the resolved recipe, every key, as INI. */
 void recipe_write(const recipe *r, FILE *f);
