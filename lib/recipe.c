@@ -178,7 +178,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
     return 1;
 }
 
-/* Reads one line whole into buf[RECIPE_LINE_MAX + 1], without its newline.
+/* Recipes are not read with inih: Debian's libinih is built with a
+ * 200-byte line buffer on the stack (INI_MAX_LINE 200, no realloc) and
+ * hands a longer line on in pieces, so a long comment's tail became a key,
+ * and a resolved recipe holds absolute data paths that are often longer.
+ * The dialect below is inih's (sections, `=` or `:`, `;`/`#` comments, `;`
+ * after a space ending a value), without its line limit.
+ *
+ * Reads one line whole into buf[RECIPE_LINE_MAX + 1], without its newline.
  * 1: a line; 0: end of file; -1: the line is longer than RECIPE_LINE_MAX;
  * -2: it holds a NUL byte (a binary file, never a recipe). */
 static int read_line(FILE *f, char *buf)
