@@ -31,8 +31,7 @@ static int decide(check_test *t, size_t n, double alpha, double power)
         return rc;
     double p_claim = t->claim == SIGN_POSITIVE ? t->t.p_greater : t->t.p_less;
     double p_opposite = t->claim == SIGN_POSITIVE ? t->t.p_less : t->t.p_greater;
-    int holds = t->mean_rule ? t->t.mean * t->claim > 0 : p_claim < alpha;
-    if (holds) {
+    if (p_claim < alpha) {
         t->verdict = VERDICT_PASS;
     } else if (p_opposite < alpha) {
         t->verdict = VERDICT_CONTRADICTED;
@@ -286,7 +285,6 @@ static int gap_trajectory(check_result *r, int g, const run_record *runs)
         cg->slope.gate = pg->gate && pg->slope != SIGN_NONE;
         cg->final.claim = pg->final;
         cg->final.gate = pg->gate && pg->final != SIGN_NONE;
-        cg->final.mean_rule = 1;
         if (!rc)
             rc = decide(&cg->slope, (size_t)ns, p->alpha, p->power);
         if (!rc)

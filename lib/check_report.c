@@ -52,8 +52,8 @@ static void print_test(FILE *f, const check_result *r, const char *what, const c
     if (t->claim == SIGN_NONE)
         fprintf(f, "  %s [report]\n    per seed:", what);
     else
-        fprintf(f, "  %s [%s; claim: %s%s]\n    per seed:", what, t->gate ? "gate" : "not gated",
-                sign_text(t->claim), t->mean_rule ? " in the mean" : "");
+        fprintf(f, "  %s [%s; claim: %s]\n    per seed:", what, t->gate ? "gate" : "not gated",
+                sign_text(t->claim));
     for (size_t s = 0; s < t->t.n; s++) {
         fprintf(f, "  s%d ", r->proto.seeds[s]);
         fprintf(f, fmt, t->value[s]);
@@ -186,9 +186,9 @@ static json_t *jtest(const check_result *r, const check_test *t)
     json_t *vals = json_array();
     for (size_t s = 0; s < t->t.n; s++)
         json_array_append_new(vals, jnum(t->value[s]));
-    json_t *j = json_pack("{s:o, s:s, s:b, s:b, s:o, s:o, s:i, s:o, s:o, s:o, s:s}", "per_seed",
+    json_t *j = json_pack("{s:o, s:s, s:b, s:o, s:o, s:i, s:o, s:o, s:o, s:s}", "per_seed",
                           vals, "claim", protocol_sign_name(t->claim), "gate", t->gate,
-                          "mean_rule", t->mean_rule, "mean", jnum(t->t.mean), "std",
+                          "mean", jnum(t->t.mean), "std",
                           jnum(t->t.sd), "df", t->t.df, "t", jnum(t->t.t), "p_greater",
                           jnum(t->t.p_greater), "p_less", jnum(t->t.p_less), "verdict",
                           check_verdict_name(t->verdict));

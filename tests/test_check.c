@@ -238,6 +238,19 @@ static void test_trajectory(void)
     EXPECT(v == VERDICT_INCONCLUSIVE, "trajectory final ~ 0: %s", check_verdict_name(v));
     if (v != VERDICT_NONE)
         check_result_free(&r);
+
+    sc = base; /* positive in the mean, not significantly: a gate is a test */
+    double pos[N_SEEDS] = {0.05, -0.01, 0.03};
+    for (int s = 0; s < N_SEEDS; s++)
+        sc.ct[s] = pos[s] - base.kt[s] * log(10.0);
+    v = verdict_of("gap_trajectory", "tr_final_mean", &sc, &r);
+    EXPECT(v == VERDICT_INCONCLUSIVE, "trajectory final > 0 in the mean only: %s",
+           check_verdict_name(v));
+    if (v != VERDICT_NONE) {
+        EXPECT(r.gaps[1].final.verdict == VERDICT_INCONCLUSIVE && r.gaps[1].final.t.p_greater > 0.05,
+               "final part %d, p %g", r.gaps[1].final.verdict, r.gaps[1].final.t.p_greater);
+        check_result_free(&r);
+    }
 }
 
 static void test_other_protocols(void)

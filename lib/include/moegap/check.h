@@ -26,7 +26,6 @@ typedef enum { VERDICT_NONE, VERDICT_PASS, VERDICT_CONTRADICTED, VERDICT_INCONCL
 typedef struct {
     protocol_sign claim;   /* SIGN_NONE: reported without a claim */
     int gate;              /* decides the check's verdict */
-    int mean_rule;         /* holds on the sign of the mean alone */
     double value[PROTOCOL_MAX_SEEDS]; /* per seed, in protocol seed order */
     stats_ttest t;
     check_verdict verdict; /* VERDICT_NONE without a claim */
