@@ -313,7 +313,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     parse_ctx *ctx = user;
     protocol *p = ctx->p;
     int g = -1;
-    const char *kind = section;
+    /* a bare [gap] names no gap: it matches no key rather than gap -1 */
+    const char *kind = strcmp(section, "gap") == 0 ? "gap without a name" : section;
     if (ctx->fail_line)
         return 0; /* inih goes on after an error; keep the first message */
     if (strncmp(section, "gap ", 4) == 0) {

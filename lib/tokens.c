@@ -67,7 +67,9 @@ int tokens_read(token_file *tf, const char *path)
         goto done;
     }
     long size = ftell(f);
-    if (size < 0 || (uint64_t)(size - TOKENS_HEADER_BYTES) != n * 2) {
+    /* n * 2 must not wrap: a count near 2^63 would match a tiny file */
+    if (size < TOKENS_HEADER_BYTES || n > UINT64_MAX / 2 ||
+        (uint64_t)(size - TOKENS_HEADER_BYTES) != n * 2) {
         rc = error_set(MG_EFORMAT, "%s: token_count: header says %llu tokens (%llu bytes) but "
                        "the file holds %ld bytes after the header", path,
                        (unsigned long long)n, (unsigned long long)(n * 2),

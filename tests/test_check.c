@@ -391,6 +391,10 @@ static void test_bad_protocols(void)
                NULL);
     expect_bad(HEAD CHECK GAP "role = report\n", "bad.ini:16: [gap a] role: key given twice",
                NULL);
+    /* a [gap] without a name is no gap (it once indexed gap -1) */
+    expect_bad(HEAD CHECK "[gap]\nrole = gate\n", "bad.ini:13: [gap] role: unknown key", NULL);
+    expect_bad(HEAD CHECK "[gap]\ngap = dense_active - moe4\n", "bad.ini:13: [gap] gap: unknown key",
+               NULL);
     expect_bad("[claim]\nname = other\ntext = t\n[runs]\nmodels = dense_active, moe4\n"
                "seeds = 1, 2\n" CHECK GAP, "bad.ini:2: [claim] name: 'other' differs", NULL);
     expect_bad(HEAD "this is no key\n", "bad.ini:7: malformed line", NULL);

@@ -111,6 +111,14 @@ int main(void)
     expect_refused(dir, "short.tok", b, n - 7, "token_count");
     expect_refused(dir, "header.tok", b, 20, "header");
 
+    /* a count whose byte size wraps (2 * (2^63 + 2) = 4 mod 2^64) must not
+     * match a file of 4 bytes after the header */
+    memcpy(bad, b, 36);
+    memset(bad + 16, 0, 8);
+    bad[16] = 2;
+    bad[23] = 0x80;
+    expect_refused(dir, "wrap.tok", bad, 36, "token_count");
+
     memcpy(bad, b, n);
     bad[32 + 2 * 17] = 0x2c; /* token 17 := 300 = 0x012c, not below the vocabulary */
     bad[32 + 2 * 17 + 1] = 0x01;
