@@ -48,7 +48,7 @@ static void load(const void *data, size_t size)
     train_state st;
     uint64_t seed;
     fuzz_write(dir, "checkpoint.bin", data, size);
-    checkpoint_load(fuzz_path(path, dir, "checkpoint.bin"), &m, &opt, &st, recipe_text, NULL, &seed);
+    checkpoint_load(fuzz_path(path, dir, "checkpoint.bin"), &m, &opt, &st, recipe_text, NULL, NULL, &seed);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
