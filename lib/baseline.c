@@ -151,22 +151,20 @@ static int read_origin(run_origin *o, const char *run_dir, recipe *rec)
     snprintf(o->tier, sizeof o->tier, "%s", rec->tier);
 
     rc = fs_join(path, sizeof path, run_dir, "provenance.json");
-    json_t *root = NULL;
+    provenance_record pr;
     if (!rc)
-        rc = jsonread_load(path, &root);
+        rc = provenance_read(path, &pr);
     if (rc)
         return rc;
-    json_place at = json_place_root(path);
-    json_t *dirty = json_object_get(root, "git_dirty");
-    rc = jsonread_string(&at, root, "git_commit", o->commit, sizeof o->commit);
-    if (!rc && !json_is_boolean(dirty) && !json_is_null(dirty))
-        rc = error_set(MG_EFORMAT, "%s: git_dirty: missing or not true/false/null", path);
-    if (!rc)
-        rc = baseline_machine_read(&o->machine, &at, root);
+    snprintf(o->commit, sizeof o->commit, "%s", pr.commit);
+    snprintf(o->machine.core, sizeof o->machine.core, "%s", pr.core);
+    snprintf(o->machine.coretype_env, sizeof o->machine.coretype_env, "%s", pr.coretype_env);
+    o->machine.threads = pr.threads;
+    snprintf(o->machine.openblas, sizeof o->machine.openblas, "%s", pr.openblas);
+    snprintf(o->machine.compiler, sizeof o->machine.compiler, "%s", pr.compiler);
     /* null: not built from a git tree, so no commit pins the code */
-    o->dirty = !json_is_false(dirty) || strcmp(o->commit, "unknown") == 0;
-    json_decref(root);
-    return rc;
+    o->dirty = pr.dirty != 0 || strcmp(o->commit, "unknown") == 0;
+    return MG_OK;
 }
 
 

@@ -5,7 +5,10 @@
 
 #include <cblas.h>
 #include "jsonio.h"
+#include "jsonread.h"
 #include <jansson.h>
+#include <limits.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,4 +42,42 @@ int provenance_write(const char *path, const train_options *o, const char *start
     json_object_set_new(j, "end_time", end ? json_string(end) : json_null());
     json_object_set_new(j, "resumed_from_step", json_integer(resumed_from));
     return jsonio_write(path, j);
+}
+
+int provenance_read(const char *path, provenance_record *p)
+{
+    memset(p, 0, sizeof *p);
+    json_t *root = NULL;
+    int rc = jsonread_load(path, &root);
+    if (rc)
+        return rc;
+    json_place at = json_place_root(path);
+    rc = jsonread_string(&at, root, "git_commit", p->commit, sizeof p->commit);
+    json_t *dirty = json_object_get(root, "git_dirty");
+    if (!rc && !json_is_boolean(dirty) && !json_is_null(dirty))
+        rc = error_set(MG_EFORMAT, "%s: git_dirty: missing or not true/false/null", path);
+    p->dirty = json_is_null(dirty) ? -1 : json_is_true(dirty);
+    if (!rc)
+        rc = jsonread_string(&at, root, "compiler", p->compiler, sizeof p->compiler);
+    if (!rc)
+        rc = jsonread_string(&at, root, "openblas_config", p->openblas, sizeof p->openblas);
+    if (!rc)
+        rc = jsonread_string(&at, root, "openblas_core", p->core, sizeof p->core);
+    if (!rc)
+        rc = jsonread_string_or_null(&at, root, "openblas_coretype_env", p->coretype_env,
+                                     sizeof p->coretype_env);
+    if (!rc)
+        rc = jsonread_integer(&at, root, "threads", 1, 4096, &p->threads);
+    if (!rc)
+        rc = jsonread_string(&at, root, "host", p->host, sizeof p->host);
+    if (!rc)
+        rc = jsonread_integer(&at, root, "seed", 0, LLONG_MAX, &p->seed);
+    if (!rc)
+        rc = jsonread_string(&at, root, "start_time", p->start, sizeof p->start);
+    if (!rc)
+        rc = jsonread_string_or_null(&at, root, "end_time", p->end, sizeof p->end);
+    if (!rc)
+        rc = jsonread_integer(&at, root, "resumed_from_step", -1, LLONG_MAX, &p->resumed_from);
+    json_decref(root);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #include "moegap/reference.h"
 #include "moegap/report.h"
 #include "moegap/runrecord.h"
+#include "provenance.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,11 +34,7 @@ typedef struct {
     report_run_state state;
     char why[REPORT_WHY_MAX]; /* RUN_MISSING, RUN_BROKEN: the reader's message */
     run_record rec;          /* RUN_DONE */
-    char commit[64];
-    int dirty;               /* -1: not known */
-    char host[128], compiler[128], blas_config[256], blas_core[64], coretype_env[64];
-    int threads;
-    char start[32], end[32];
+    provenance_record prov;  /* RUN_DONE, its provenance.json read */
 } report_run;
 
 typedef struct {

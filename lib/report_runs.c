@@ -12,7 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A string member, or "" (with `fallback` for JSON null). */
+/* corpus.json's members, read loosely (a missing one prints as empty): a
+ * string member, or "" (with `fallback` for JSON null)... */
 static void jstr(char *dst, size_t n, json_t *obj, const char *key, const char *fallback)
 {
     json_t *v = json_object_get(obj, key);
@@ -20,6 +21,7 @@ static void jstr(char *dst, size_t n, json_t *obj, const char *key, const char *
                            : json_is_null(v) ? fallback : "");
 }
 
+/* ... and an integer, or -1 */
 static long long jint(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -30,24 +32,8 @@ static int read_provenance(report *r, report_run *run)
 {
     char path[REPORT_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/provenance.json", run->rec.dir);
-    json_error_t jerr;
-    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j || !json_is_object(j)) {
-        json_decref(j);
-        return report_issue_add(r, "%s:%d: provenance unreadable: %s", report_rel(r, path), jerr.line, jerr.text);
-    }
-    jstr(run->commit, sizeof run->commit, j, "git_commit", "");
-    json_t *dirty = json_object_get(j, "git_dirty");
-    run->dirty = json_is_boolean(dirty) ? json_is_true(dirty) : -1;
-    jstr(run->host, sizeof run->host, j, "host", "");
-    jstr(run->compiler, sizeof run->compiler, j, "compiler", "");
-    jstr(run->blas_config, sizeof run->blas_config, j, "openblas_config", "");
-    jstr(run->blas_core, sizeof run->blas_core, j, "openblas_core", "");
-    jstr(run->coretype_env, sizeof run->coretype_env, j, "openblas_coretype_env", "unset");
-    run->threads = (int)jint(j, "threads");
-    jstr(run->start, sizeof run->start, j, "start_time", "");
-    jstr(run->end, sizeof run->end, j, "end_time", "");
-    json_decref(j);
+    if (provenance_read(path, &run->prov) != MG_OK)
+        return report_issue_add(r, "provenance unreadable: %s", error_message());
     return MG_OK;
 }
 

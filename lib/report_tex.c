@@ -166,16 +166,17 @@ void report_tex_title(const report *r, FILE *f)
                 continue;
             done++;
             char buf[300];
-            snprintf(buf, sizeof buf, "%s%s", run->commit,
-                     run->dirty == 1 ? " (uncommitted changes)" : run->dirty == 0 ? " (clean)" : "");
+            const provenance_record *pr = &run->prov;
+            snprintf(buf, sizeof buf, "%s%s", pr->commit,
+                     pr->dirty == 1 ? " (uncommitted changes)" : pr->dirty == 0 ? " (clean)" : "");
             tally_add(&commit, buf);
-            tally_add(&host, run->host);
-            tally_add(&compiler, run->compiler);
-            tally_add(&blas, run->blas_config);
-            snprintf(buf, sizeof buf, "%s (OPENBLAS_CORETYPE %s)", run->blas_core,
-                     run->coretype_env);
+            tally_add(&host, pr->host);
+            tally_add(&compiler, pr->compiler);
+            tally_add(&blas, pr->openblas);
+            snprintf(buf, sizeof buf, "%s (OPENBLAS_CORETYPE %s)", pr->core,
+                     pr->coretype_env[0] ? pr->coretype_env : "unset");
             tally_add(&core, buf);
-            snprintf(buf, sizeof buf, "%d", run->threads);
+            snprintf(buf, sizeof buf, "%lld", pr->threads);
             tally_add(&threads, buf);
             snprintf(buf, sizeof buf, "%zu, the last at step %ld", run->rec.n_evals,
                      run->rec.eval_step[run->rec.n_evals - 1]);
@@ -186,10 +187,10 @@ void report_tex_title(const report *r, FILE *f)
                 no_tokens++;
             if (isfinite(run->rec.wall_s))
                 wall += run->rec.wall_s;
-            if (run->start[0] && (!first[0] || strcmp(run->start, first) < 0))
-                snprintf(first, sizeof first, "%s", run->start);
-            if (run->end[0] && strcmp(run->end, last) > 0)
-                snprintf(last, sizeof last, "%s", run->end);
+            if (run->prov.start[0] && (!first[0] || strcmp(run->prov.start, first) < 0))
+                snprintf(first, sizeof first, "%s", run->prov.start);
+            if (run->prov.end[0] && strcmp(run->prov.end, last) > 0)
+                snprintf(last, sizeof last, "%s", run->prov.end);
         }
     }
 
@@ -575,9 +576,9 @@ void report_tex_runs(const report *r, FILE *f)
             else
                 fputs(" & \\problem{?}", f);
             fprintf(f, " & %zu & ", run->rec.n_evals);
-            report_latex_text(f, run->start);
+            report_latex_text(f, run->prov.start);
             fputs(" & ", f);
-            report_latex_textf(f, "%.10s", run->commit);
+            report_latex_textf(f, "%.10s", run->prov.commit);
             fputs(" \\\\\n", f);
         }
     }

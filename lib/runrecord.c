@@ -1,4 +1,5 @@
 #include "moegap/runrecord.h"
+#include "provenance.h"
 #include "moegap/checkpoint.h"
 #include "moegap/error.h"
 #include "moegap/params.h"
@@ -260,18 +261,11 @@ static int check_provenance_seed(const run_record *r)
     struct stat st;
     if (stat(path, &st) != 0)
         return MG_OK;
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return error_set(MG_EFORMAT, "%s:%d: %s", path, jerr.line, jerr.text);
-    json_t *seed = json_object_get(root, "seed");
-    int rc = MG_OK;
-    if (!json_is_integer(seed))
-        rc = error_set(MG_EFORMAT, "%s: seed: missing or not an integer", path);
-    else if (json_integer_value(seed) != r->seed)
-        rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path,
-                       (long long)json_integer_value(seed), r->seed);
-    json_decref(root);
+    provenance_record pr;
+    int rc = provenance_read(path, &pr);
+    if (!rc && pr.seed != r->seed)
+        rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path, pr.seed,
+                       r->seed);
     return rc;
 }
 

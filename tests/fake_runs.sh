@@ -9,6 +9,8 @@
 #                                   recipe, eval rows at 100, 200, ... and
 #                                   the summary they imply
 #   fake_pair RUNS "DENSE_ACTIVE_S1 S2 S3" "MOE4_S1 S2 S3"   two evaluations each
+#   fake_provenance DIR SEED [COMMIT]   DIR/provenance.json, every field
+#                                   provenance_write writes
 
 fake_recipes() {
   local tier=$1/protocols/tiers/ci out=$work/recipes
@@ -53,4 +55,9 @@ fake_pair() {
     fake_run "$runs" dense_active "$s" 329024 329024 2.0 "${da[s - 1]}"
     fake_run "$runs" moe4 "$s" 525888 329280 2.0 "${mo[s - 1]}"
   done
+}
+
+fake_provenance() {
+  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1, "host": "fake", "seed": %d, "start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T00:01:00Z", "resumed_from_step": -1}\n' \
+    "${3:-0000000000000000000000000000000000000000}" "$2" >"$1/provenance.json"
 }

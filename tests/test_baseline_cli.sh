@@ -40,8 +40,7 @@ fake_run() {
   best=$(tail -1 "$dir/metrics.tsv" | cut -f4)
   printf '{"seed": %d, "best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
     "$s" "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
-  printf '{"git_commit": "%s", "git_dirty": false, "compiler": "gcc-compatible 12.2.0", "openblas_config": "OpenBLAS 0.3.21 DYNAMIC_ARCH Zen", "openblas_core": "Zen", "openblas_coretype_env": null, "threads": 1, "seed": %d}\n' \
-    "$commit" "$s" >"$dir/provenance.json"
+  fake_provenance "$dir" "$s" "$commit"
   fake_recipe "${models[mi]}" "$dir"
 }
 

@@ -66,7 +66,7 @@ check_runs() { "$moegap" check --protocol "$proto" --runs "$1" --out "$1/../out"
 runs=$(mutant copy)
 rm -r "$runs/moe4-s2" && cp -r "$runs/moe4-s3" "$runs/moe4-s2"
 expect 1 "moe4 seed 2: .*moe4-s2/summary.json: seed: 3, but the folder is of seed 2" -- check_runs "$runs"
-for s in 1 2 3; do printf '{"seed": %d}\n' "$s" >"$runs/dense_active-s$s/provenance.json"; done
+for s in 1 2 3; do fake_provenance "$runs/dense_active-s$s" "$s"; done
 rm -r "$runs/dense_active-s2" && cp -r "$runs/dense_active-s3" "$runs/dense_active-s2"
 sed -i 's/"seed": 3/"seed": 2/' "$runs/dense_active-s2/summary.json"
 expect 1 "dense_active-s2/provenance.json: seed: 3, but the folder is of seed 2" -- check_runs "$runs"

@@ -1,37 +1,26 @@
-/* provenance.json, the input, in every run folder of a paper dir for the
- * active_gap protocol, read by both of its readers: the nightly
- * baseline's collector (with a real result file, so it reaches the runs)
- * and the report's loader. */
+/* provenance.json, the input, through its one reader (provenance_read),
+ * which the nightly baseline's collector, the report and the checks'
+ * run records all use. An accepted record holds what they rely on. */
 #include "fuzz_util.h"
 
-#include "moegap/baseline.h"
-#include "moegap/report.h"
+#include "provenance.h"
 
-#include <stdlib.h>
+#include <string.h>
 
-static protocol p;
-static const char *paper;
-static char protocols[FUZZ_PATH_MAX], results[FUZZ_PATH_MAX], runs[FUZZ_PATH_MAX];
-static baseline b;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    paper = fuzz_paper_setup(&p, "active_gap");
-    fuzz_protocols_dir(protocols, "active_gap");
-    fuzz_path(results, paper, "results");
-    fuzz_path(runs, paper, "runs");
-    fuzz_copy(MOEGAP_FUZZ_SOURCE_DIR "/tests/fuzz/corpus/result/active_gap.json", results,
-              "active_gap.json");
-    return 0;
-}
+static char dir[FUZZ_PATH_MAX];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_paper_runs_write(&p, "provenance.json", data, size);
-    baseline_collect(&b, results, runs, protocols);
-    report_options o = {paper, protocols, MOEGAP_FUZZ_SOURCE_DIR "/reference"};
-    report *r = NULL;
-    if (report_load(&r, &o) == 0)
-        report_free(r);
+    char path[FUZZ_PATH_MAX];
+    if (!dir[0])
+        fuzz_subdir(dir, "run");
+    fuzz_write(dir, "provenance.json", data, size);
+    provenance_record p;
+    if (provenance_read(fuzz_path(path, dir, "provenance.json"), &p) != 0)
+        return 0;
+    if (!p.commit[0] || !p.core[0] || !p.compiler[0] || !p.openblas[0] || !p.start[0])
+        fuzz_die("provenance_read", "accepted an empty required string");
+    if (p.threads < 1 || p.threads > 4096 || p.dirty < -1 || p.dirty > 1 || p.seed < 0)
+        fuzz_die("provenance_read", "accepted a field out of its range");
     return 0;
 }
