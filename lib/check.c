@@ -27,8 +27,12 @@ const char *check_verdict_name(check_verdict v)
 static int decide(check_test *t, size_t n, double alpha, double power)
 {
     int rc = stats_t_test(t->value, n, &t->t);
+    if (!rc)
+        rc = stats_t_interval(&t->t, CHECK_CI_LEVEL, &t->ci_lo, &t->ci_hi);
+    t->mde = NAN;
     if (rc || t->claim == SIGN_NONE)
         return rc;
+    t->mde = stats_mde(t->t.sd, n, alpha, power);
     double p_claim = t->claim == SIGN_POSITIVE ? t->t.p_greater : t->t.p_less;
     double p_opposite = t->claim == SIGN_POSITIVE ? t->t.p_less : t->t.p_greater;
     if (p_claim < alpha) {

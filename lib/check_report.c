@@ -71,8 +71,25 @@ static void print_test(FILE *f, const check_result *r, const char *what, const c
     fprintf(f, sd_fmt, t->t.sd);
     fprintf(f, "   ");
     print_t(f, &t->t);
+    fprintf(f, "\n    %g%% CI: [", 100 * CHECK_CI_LEVEL);
+    fprintf(f, fmt, t->ci_lo);
+    fprintf(f, ", ");
+    fprintf(f, fmt, t->ci_hi);
+    fprintf(f, "]");
+    if (t->claim != SIGN_NONE && isfinite(t->mde)) {
+        fprintf(f, "   MDE (%g%% power): ", 100 * r->proto.power);
+        fprintf(f, sd_fmt, t->mde);
+    }
     fprintf(f, "\n    verdict: ");
     print_verdict(f, r, t);
+    if (t->verdict == VERDICT_INCONCLUSIVE) {
+        /* what an undecided test still establishes */
+        fprintf(f, "    it establishes: the mean lies in [");
+        fprintf(f, fmt, t->ci_lo);
+        fprintf(f, ", ");
+        fprintf(f, fmt, t->ci_hi);
+        fprintf(f, "] with %g%% confidence\n", 100 * CHECK_CI_LEVEL);
+    }
 }
 
 static void print_paper(FILE *f, const reference_paper_row *p)
@@ -192,6 +209,11 @@ static json_t *jtest(const check_result *r, const check_test *t)
                           jnum(t->t.sd), "df", t->t.df, "t", jnum(t->t.t), "p_greater",
                           jnum(t->t.p_greater), "p_less", jnum(t->t.p_less), "verdict",
                           check_verdict_name(t->verdict));
+    if (j) {
+        json_object_set_new(j, "ci_level", json_real(CHECK_CI_LEVEL));
+        json_object_set_new(j, "ci", json_pack("[o, o]", jnum(t->ci_lo), jnum(t->ci_hi)));
+        json_object_set_new(j, "mde", jnum(t->mde));
+    }
     if (j && t->verdict == VERDICT_INCONCLUSIVE) {
         json_object_set_new(j, "seeds_needed",
                             t->seeds_needed ? json_integer((json_int_t)t->seeds_needed) : json_null());

@@ -73,6 +73,8 @@ typedef struct {
     double mean, sd, t, p_greater, p_less; /* t NaN: infinite (no spread) */
     char verdict[16];
     long seeds_needed;             /* INCONCLUSIVE: 0 none within reach; -1 not stated */
+    double ci_level, ci_lo, ci_hi; /* the mean's confidence interval */
+    double mde;                    /* NaN without a claim */
     int has_paper;
     double paper_mean, paper_sd;
     int paper_n;

@@ -34,6 +34,18 @@ static int jstring(json_t *obj, const char *key, char *dst, size_t n)
     return 1;
 }
 
+/* An array of two numbers. */
+static int jpair(json_t *obj, const char *key, double *a, double *b)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_number(json_array_get(v, 0)) ||
+        !json_is_number(json_array_get(v, 1)))
+        return 0;
+    *a = json_number_value(json_array_get(v, 0));
+    *b = json_number_value(json_array_get(v, 1));
+    return 1;
+}
+
 /* Reads one test object ("best_val_loss_gap", "slope_log_step", "final");
  * 0 with the field in *bad when it is not as check writes it. */
 static int read_test(json_t *j, report_test *t, const char **bad)
@@ -49,6 +61,9 @@ static int read_test(json_t *j, report_test *t, const char **bad)
            : !jnum(j, "t", &t->t)                        ? "t"
            : !jnum(j, "p_greater", &t->p_greater)        ? "p_greater"
            : !jnum(j, "p_less", &t->p_less)              ? "p_less"
+           : !jnum(j, "ci_level", &t->ci_level)          ? "ci_level"
+           : !jpair(j, "ci", &t->ci_lo, &t->ci_hi)       ? "ci"
+           : !jnum(j, "mde", &t->mde)                    ? "mde"
            : !jstring(j, "verdict", t->verdict, sizeof t->verdict) ? "verdict"
            /* "-": a part reported without a claim */
            : strcmp(t->verdict, "-") != 0 && !baseline_verdict_known(t->verdict) ? "verdict"

@@ -329,7 +329,9 @@ static void put_claim_header(FILE *f, const report_result *res)
     fputs("} \\\\\n", f);
 }
 
-/* What an inconclusive test would need, under the table. */
+/* Under the table, for every test with a claim: its confidence interval
+ * and minimum detectable effect; for an inconclusive one also what it
+ * establishes and the seeds it would need. */
 static void put_notes(const report *r, FILE *f)
 {
     int any = 0;
@@ -337,17 +339,30 @@ static void put_notes(const report *r, FILE *f)
         const report_result *res = &r->results[i];
         for (int k = 0; k < res->n_tests; k++) {
             const report_test *t = &res->tests[k];
-            if (strcmp(t->verdict, "INCONCLUSIVE") != 0 || t->seeds_needed < 0)
+            if (strcmp(t->claim, "none") == 0)
                 continue;
+            int digits = strcmp(t->what, "slope") == 0 ? 5 : 4;
+            int inconclusive = strcmp(t->verdict, "INCONCLUSIVE") == 0;
             fputs(any++ ? "\\\\\n" : "\n\\smallskip{\\footnotesize ", f);
-            report_latex_textf(f, "%s, gap %s, %s: INCONCLUSIVE; ", res->proto.name, t->gap,
+            report_latex_textf(f, "%s, gap %s, %s: ", res->proto.name, t->gap,
                                what_text(t->what));
-            if (t->seeds_needed == 0)
-                report_latex_textf(f, "no number of seeds up to the search limit would reach "
-                                   "p < %g at the observed mean and std.", res->proto.alpha);
+            if (inconclusive)
+                report_latex_textf(f, "INCONCLUSIVE: the gap lies in [%.*f, %.*f] with %g%% "
+                                   "confidence", digits, t->ci_lo, digits, t->ci_hi,
+                                   100 * t->ci_level);
             else
-                report_latex_textf(f, "the observed mean and std would need %ld seeds to reach "
-                                   "p < %g with %g%% power.", t->seeds_needed, res->proto.alpha,
+                report_latex_textf(f, "%g%% CI [%.*f, %.*f]", 100 * t->ci_level, digits,
+                                   t->ci_lo, digits, t->ci_hi);
+            report_latex_textf(f, "; MDE %.*f (%g%% power, n %d)", digits, t->mde,
+                               100 * res->proto.power, t->n);
+            if (!inconclusive || t->seeds_needed < 0)
+                continue;
+            if (t->seeds_needed == 0)
+                report_latex_textf(f, "; no number of seeds up to the search limit would reach "
+                                   "p < %g at the observed mean and std", res->proto.alpha);
+            else
+                report_latex_textf(f, "; the observed mean and std would need %ld seeds to reach "
+                                   "p < %g with %g%% power", t->seeds_needed, res->proto.alpha,
                                    100 * res->proto.power);
         }
     }

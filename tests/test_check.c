@@ -141,6 +141,13 @@ static void test_active_gap(void)
         EXPECT(r.gaps[0].paper && fabs(r.gaps[0].paper->mean - 0.0758) < 1e-12, "paper row");
         EXPECT(r.models[1].paper && fabs(r.models[1].paper->mean - 1.5788) < 1e-12, "paper moe4");
         EXPECT(check_exit_status(r.verdict) == 0, "exit %d", check_exit_status(r.verdict));
+        /* the interval and the MDE come from the same t statistics */
+        const check_test *bt = &r.gaps[0].best;
+        double half = 4.302653 * bt->t.sd / sqrt(3.0); /* t_{0.975, 2} */
+        EXPECT(fabs(bt->ci_lo - (bt->t.mean - half)) < 1e-6 &&
+                   fabs(bt->ci_hi - (bt->t.mean + half)) < 1e-6,
+               "CI [%g, %g] around %g", bt->ci_lo, bt->ci_hi, bt->t.mean);
+        EXPECT(bt->mde == stats_mde(bt->t.sd, 3, 0.05, 0.8), "MDE %g", bt->mde);
         check_result_free(&r);
     }
 

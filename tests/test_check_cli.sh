@@ -36,13 +36,17 @@ g = d["gaps"]["active"]["best_val_loss_gap"]
 assert d["verdict"] == "PASS" and d["exit_status"] == 0, d["verdict"]
 assert abs(g["mean"] - 0.07666666667) < 1e-9 and g["p_greater"] < 0.05, g
 assert d["models"]["moe4"]["params_active"] == 329280
-assert d["gaps"]["active"]["paper"]["mean"] == 0.0758' "$work/pass/results/active_gap.json" ||
+assert d["gaps"]["active"]["paper"]["mean"] == 0.0758
+assert g["ci_level"] == 0.95 and g["ci"][0] < g["mean"] < g["ci"][1], g
+assert 0 < g["mde"] < 0.05, g' "$work/pass/results/active_gap.json" ||
     fail "active_gap.json is not what the report says"
 fi
 
 expect 1 "^    verdict: CONTRADICTED" "^verdict: CONTRADICTED" "exit status 1" \
   -- "$moegap" check --protocol "$proto" --runs "$work/contra/runs" --out "$work/contra/out" --no-figures
 expect 77 "verdict: INCONCLUSIVE; the observed mean and std would need [0-9]+ seeds to reach p < 0\.05 toward > 0 \(PASS\) with 80% power" \
+  "95% CI: \[-0\.[0-9]{4}, 0\.[0-9]{4}\] +MDE \(80% power\): 0\.[0-9]{4}" \
+  "it establishes: the mean lies in \[-0\.[0-9]{4}, 0\.[0-9]{4}\] with 95% confidence" \
   "^verdict: INCONCLUSIVE" "exit status 77: INCONCLUSIVE" -- "$moegap" check --protocol "$proto" --runs "$work/inconc/runs" \
   --out "$work/inconc/out" --no-figures
 

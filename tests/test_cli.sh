@@ -26,22 +26,7 @@ expect 0 "" -- "$moegap" synth --out "$work/train.tok" --tokens 30000 --vocab 64
 expect 0 "" -- "$moegap" synth --out "$work/val.tok" --tokens 3000 --vocab 64 --seed 3 --part 10
 expect 2 "--vocab: expected 8..65536" -- "$moegap" synth --out "$work/x.tok" --tokens 10 --vocab 4
 
-cat >"$work/ok.ini" <<'INI'
-[model]
-vocab_size = 64
-d_model = 16
-n_layers = 1
-n_heads = 2
-seq_len = 16
-ffn_hidden = 32
-[train]
-batch_size = 4
-steps = 10
-eval_every = 5
-[data]
-train = train.tok
-val = val.tok
-INI
+tiny_recipe "$work/ok.ini" dense 10 5
 expect 0 "best validation loss" -- "$moegap" train --recipe "$work/ok.ini" --seed 1 --out "$work/run" --quiet
 for f in recipe.ini metrics.tsv summary.json; do
   [[ -s $work/run/$f ]] || { echo "FAIL: run folder lacks $f"; fails=$((fails + 1)); }

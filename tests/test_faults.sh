@@ -15,28 +15,9 @@ cli_setup faults "$1" "$2"
 STEPS=200 RUNS=5 KILLS_PER_RUN=5
 "$moegap" synth --out "$work/train.tok" --tokens 60000 --vocab 64 --seed 5 >/dev/null
 "$moegap" synth --out "$work/val.tok" --tokens 2000 --vocab 64 --seed 5 --part 30 >/dev/null
-cat >"$work/moe.ini" <<INI
-[model]
-vocab_size = 64
-d_model = 32
-n_layers = 2
-n_heads = 2
-seq_len = 32
-n_experts = 4
-top_k = 2
-expert_hidden = 24
-[train]
-batch_size = 8
-steps = $STEPS
-eval_every = 5
-[data]
-train = train.tok
-val = val.tok
-INI
+tiny_recipe "$work/moe.ini" moe "$STEPS" 5
 start() { "$moegap" train --recipe "$work/moe.ini" --seed 3 --quiet --out "$1" "${@:2}" >/dev/null 2>&1 & }
 
-# every column but tokens/s, which is a timing
-cut_metrics() { cut -f1-8,10- "$1"; }
 rows() { local n; n=$(grep -c '^train' "$1/metrics.tsv" 2>/dev/null); echo "${n:-0}"; }
 writing() { compgen -G "$1/checkpoint.bin.tmp.*" >/dev/null; }
 
@@ -69,8 +50,8 @@ complete_rows() {
 check_prefix() { # DIR LABEL
   local n
   n=$(complete_rows "$1" | wc -l)
-  diff <(complete_rows "$1" | cut_metrics /dev/stdin) \
-    <(head -n "$n" "$work/a/metrics.tsv" | cut_metrics /dev/stdin) >/dev/null ||
+  diff <(complete_rows "$1" | metrics_but_timing /dev/stdin) \
+    <(head -n "$n" "$work/a/metrics.tsv" | metrics_but_timing /dev/stdin) >/dev/null ||
     fail "$2: the metrics' complete rows are not the uninterrupted run's"
 }
 
@@ -101,7 +82,7 @@ for ((run = 1; run <= RUNS; run++)); do
   done
   start "$d" --resume
   wait $! || fail "run $run: the last resume failed"
-  diff <(cut_metrics "$work/a/metrics.tsv") <(cut_metrics "$d/metrics.tsv") >/dev/null ||
+  diff <(metrics_but_timing "$work/a/metrics.tsv") <(metrics_but_timing "$d/metrics.tsv") >/dev/null ||
     fail "run $run: metrics after $KILLS_PER_RUN kills differ from the uninterrupted run's"
   diff <(grep -v wall_s "$work/a/summary.json") <(grep -v wall_s "$d/summary.json") >/dev/null ||
     fail "run $run: summary.json after $KILLS_PER_RUN kills differs from the uninterrupted run's"

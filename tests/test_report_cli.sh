@@ -69,6 +69,7 @@ check_numbers() { # PDF RESULTS_DIR
 import json, math, re, sys
 text, results, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 lines = open(text, encoding="utf-8").read().splitlines()
+flat = re.sub(r"\s+", " ", " ".join(lines))
 bad = []
 
 def row_with(parts):
@@ -107,6 +108,13 @@ for name in names:
                       p_text(t["p_less"]), t["verdict"] if t["verdict"] != "-" else "reported"]
             if not row_with(parts):
                 bad.append("%s: no row %s" % (name, parts))
+            if t["claim"] != "none":
+                # the note under the table: the interval and the MDE
+                ci = "[%.*f, %.*f]" % (digits, t["ci"][0], digits, t["ci"][1])
+                note = ("lies in %s with 95%% confidence" if t["verdict"] == "INCONCLUSIVE" else "95%% CI %s") % ci
+                mde = "MDE %.*f (80%% power, n %d)" % (digits, t["mde"], len(t["per_seed"]))
+                if note not in flat or mde not in flat:
+                    bad.append("%s: gap %s %s: the notes lack '%s' or '%s'" % (name, gap, key, note, mde))
     for model, m in d["models"].items():
         for row, key in (("total", "params_total"), ("active", "params_active")):
             want = "{:,}".format(m[key])

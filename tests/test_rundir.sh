@@ -11,22 +11,7 @@ cli_setup rundir "$1" "$2"
 
 "$moegap" synth --out "$work/train.tok" --tokens 20000 --vocab 64 --seed 1 >/dev/null
 "$moegap" synth --out "$work/val.tok" --tokens 2000 --vocab 64 --seed 1 --part 30 >/dev/null
-cat >"$work/ok.ini" <<'INI'
-[model]
-vocab_size = 64
-d_model = 16
-n_layers = 1
-n_heads = 2
-seq_len = 16
-ffn_hidden = 32
-[train]
-batch_size = 4
-steps = 10
-eval_every = 5
-[data]
-train = train.tok
-val = val.tok
-INI
+tiny_recipe "$work/ok.ini" dense 10 5
 sed 's/steps = 10/steps = 1000000/' "$work/ok.ini" >"$work/long.ini"
 train() { "$moegap" train --quiet "$@"; }
 snapshot() { (cd "$1" && sha256sum summary.json metrics.tsv recipe.ini provenance.json checkpoint.bin 2>&1); }

@@ -31,7 +31,15 @@ typedef struct {
     check_verdict verdict; /* VERDICT_NONE without a claim */
     size_t seeds_needed;   /* INCONCLUSIVE only: 0 = none within STATS_SEEDS_MAX */
     protocol_sign needed_sign; /* the observed sign more seeds would establish */
+    double ci_lo, ci_hi;   /* the mean's CHECK_CI_LEVEL t confidence interval */
+    /* with a claim: the smallest true mean the test detects at the
+     * protocol's alpha with its power, at the observed std and n (the
+     * minimum detectable effect); NAN without a claim */
+    double mde;
 } check_test;
+
+/* The level of every confidence interval a check states. */
+#define CHECK_CI_LEVEL 0.95
 
 typedef struct {
     double best[PROTOCOL_MAX_SEEDS];  /* best validation loss per seed */
