@@ -13,6 +13,7 @@
 
 #include <glob.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 /* A gap's statistics that the result files give per seed, in the order
@@ -55,6 +56,7 @@ static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const 
     it->kind = kind;
     snprintf(it->name, sizeof it->name, "%s", name);
     snprintf(it->stat, sizeof it->stat, "%s", stat);
+    it->mde = NAN;
     return it;
 }
 
@@ -109,6 +111,8 @@ static int read_result(baseline_protocol *bp, const protocol *p, const char *pat
                 rc = jsonread_numbers(&stat_at, stat, "per_seed", it->per_seed, bp->n_seeds);
             if (!rc)
                 rc = jsonread_number(&stat_at, stat, "mean", &it->mean);
+            if (!rc)
+                rc = jsonread_number_or_null(&stat_at, stat, "mde", &it->mde);
         }
     }
     if (!rc)

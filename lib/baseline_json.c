@@ -9,6 +9,7 @@
 #include "baseline_json.h"
 #include "jsonread.h"
 
+#include <math.h>
 #include <string.h>
 
 static const char what[] =
@@ -28,6 +29,8 @@ static json_t *item_json(const baseline_item *it, size_t n_seeds)
     json_t *j = json_object();
     json_object_set_new(j, "mean", json_real(it->mean));
     json_object_set_new(j, "per_seed", numbers_json(it->per_seed, n_seeds));
+    if (it->kind == BASELINE_GAP)
+        json_object_set_new(j, "mde", isfinite(it->mde) ? json_real(it->mde) : json_null());
     return j;
 }
 
@@ -98,6 +101,9 @@ static int read_item(baseline_item *it, const json_place *at, json_t *parent, co
         rc = jsonread_number(&it_at, obj, "mean", &it->mean);
     if (!rc)
         rc = jsonread_numbers(&it_at, obj, "per_seed", it->per_seed, n_seeds);
+    it->mde = NAN;
+    if (!rc && it->kind == BASELINE_GAP)
+        rc = jsonread_number_or_null(&it_at, obj, "mde", &it->mde);
     return rc;
 }
 

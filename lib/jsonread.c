@@ -91,6 +91,18 @@ int jsonread_number(const json_place *p, json_t *obj, const char *key, double *o
     return MG_OK;
 }
 
+int jsonread_number_or_null(const json_place *p, json_t *obj, const char *key, double *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (json_is_null(v)) {
+        *out = NAN;
+        return MG_OK;
+    }
+    if (!v)
+        return field_error(p, key, "missing (expected a finite number or null)");
+    return jsonread_number(p, obj, key, out);
+}
+
 int jsonread_integer(const json_place *p, json_t *obj, const char *key, long long min,
                      long long max, long long *out)
 {

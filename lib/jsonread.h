@@ -31,6 +31,8 @@ int jsonread_string_or_null(const json_place *p, json_t *obj, const char *key, c
                             size_t cap);
 /* A finite number. */
 int jsonread_number(const json_place *p, json_t *obj, const char *key, double *out);
+/* The same, or null, read as NAN. */
+int jsonread_number_or_null(const json_place *p, json_t *obj, const char *key, double *out);
 int jsonread_integer(const json_place *p, json_t *obj, const char *key, long long min,
                      long long max, long long *out);
 int jsonread_boolean(const json_place *p, json_t *obj, const char *key, int *out);

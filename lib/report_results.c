@@ -103,10 +103,12 @@ static int read_gap(report_result *res, const char *name, json_t *g, char *why, 
         t->what = parts[k][1];
         json_t *paper = json_object_get(g, "paper");
         if (k == 0 && json_is_object(paper)) {
-            double pn = 0;
+            json_t *pn = json_object_get(paper, "n_seeds");
+            /* an integer seed count, never a number cast blindly */
             t->has_paper = jnum(paper, "mean", &t->paper_mean) &&
-                           jnum(paper, "std", &t->paper_sd) && jnum(paper, "n_seeds", &pn);
-            t->paper_n = (int)pn;
+                           jnum(paper, "std", &t->paper_sd) && json_is_integer(pn) &&
+                           json_integer_value(pn) >= 1 && json_integer_value(pn) <= 1000000;
+            t->paper_n = t->has_paper ? (int)json_integer_value(pn) : 0;
         }
         res->n_tests++;
     }

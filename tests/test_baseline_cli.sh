@@ -98,6 +98,8 @@ for name, p in b["protocols"].items():
         assert p["models"][m] == {"mean": v["mean"], "per_seed": v["best_val_loss"]}, (name, m)
     for g, v in r["gaps"].items():
         assert p["gaps"][g]["best_val_loss_gap"]["per_seed"] == v["best_val_loss_gap"]["per_seed"]
+        # the minimum detectable effect is kept with the gap, as the check stated it
+        assert p["gaps"][g]["best_val_loss_gap"]["mde"] == v["best_val_loss_gap"]["mde"], (name, g)
 assert set(b["protocols"]["gap_trajectory"]["gaps"]["total"]) == {"best_val_loss_gap", "slope_log_step", "final"}
 EOF
 

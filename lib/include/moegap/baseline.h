@@ -40,6 +40,10 @@ typedef struct {
     char stat[PROTOCOL_NAME_MAX]; /* a gap's statistic as the result file names it; "" for a model */
     double mean;
     double per_seed[PROTOCOL_MAX_SEEDS];
+    /* a gap's minimum detectable effect, as its check stated it (NAN for
+     * a model, or a statistic without a claim): kept with the baseline,
+     * not compared */
+    double mde;
 } baseline_item;
 
 typedef struct {
