@@ -70,33 +70,22 @@ static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
     return MG_OK;
 }
 
-/* What each model name stands for (README, Tiers): moe4 and moe8 are the
- * tier's MoE recipes, top-2 with 4 and 8 experts; the dense models are the
- * solver's matches to them. */
-static const struct {
-    const char *name;
-    int n_experts, top_k; /* top_k 0: dense, not read */
-} model_kinds[] = {
-    {"dense_active", 0, 0}, {"moe4", 4, 2}, {"dense_total", 0, 0}, {"moe8", 8, 2},
-    {"dense8_total", 0, 0},
-};
-
 /* A run's recipe is of the kind its model's name says. */
 static int check_kind(const char *model_name, const run_record *run)
 {
-    for (size_t i = 0; i < sizeof model_kinds / sizeof model_kinds[0]; i++) {
-        if (strcmp(model_name, model_kinds[i].name) != 0)
-            continue;
-        const model_config *c = &run->rec->model;
-        if (c->n_experts != model_kinds[i].n_experts)
-            return error_set(MG_EFORMAT, "%s/recipe.ini: [model] n_experts: %d, but %s has %d",
-                             run->dir, c->n_experts, model_name, model_kinds[i].n_experts);
-        if (model_kinds[i].top_k && c->top_k != model_kinds[i].top_k)
-            return error_set(MG_EFORMAT, "%s/recipe.ini: [model] top_k: %d, but %s has %d",
-                             run->dir, c->top_k, model_name, model_kinds[i].top_k);
-        return MG_OK;
-    }
-    return error_set(MG_EINVAL, "check: '%s' is not a model of the tiers", model_name);
+    int n_experts = 0, top_k = 0;
+    int rc = protocol_model_kind(model_name, &n_experts, &top_k);
+    if (rc)
+        return rc;
+    const model_config *c = &run->rec->model;
+    if (c->n_experts != n_experts)
+        return error_set(MG_EFORMAT, "%s/recipe.ini: [model] n_experts: %d, but %s has %d",
+                         run->dir, c->n_experts, model_name, n_experts);
+    /* a dense recipe's top_k is not read */
+    if (n_experts && c->top_k != top_k)
+        return error_set(MG_EFORMAT, "%s/recipe.ini: [model] top_k: %d, but %s has %d",
+                         run->dir, c->top_k, model_name, top_k);
+    return MG_OK;
 }
 
 /* Every recipe key (of section `only`, or of all when NULL) is the same in a

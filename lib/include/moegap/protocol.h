@@ -68,6 +68,9 @@ const char *protocol_statistic_name(protocol_statistic s);
 /* The place of `model` among the tiers' models in their canonical order
  * (dense_active, moe4, dense_total, moe8, dense8_total); -1 for another. */
 int protocol_model_rank(const char *model);
+/* The kind a model's name stands for: its experts and top-k (0 and 0 for
+ * a dense model). MG_EINVAL for a name that is no model of the tiers. */
+int protocol_model_kind(const char *model, int *n_experts, int *top_k);
 /* Index of `model` in p->models, -1 when absent. */
 int protocol_model_index(const protocol *p, const char *model);
 
