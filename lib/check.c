@@ -63,9 +63,15 @@ static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
         for (int s = 0; s < p->n_seeds; s++) {
             char dir[4200];
             snprintf(dir, sizeof dir, "%s/%s-s%d", runs_dir, p->models[m], p->seeds[s]);
-            int rc = run_record_load(&runs[m * p->n_seeds + s], dir, p->seeds[s]);
+            run_record *r = &runs[m * p->n_seeds + s];
+            int rc = run_record_load(r, dir, p->seeds[s]);
             if (rc)
                 return error_prefix(rc, "%s seed %d: ", p->models[m], p->seeds[s]);
+            /* pairing by seed assumes seed s drew both the weights and the data */
+            if (r->init_seed != p->seeds[s] || r->data_seed != p->seeds[s])
+                return error_set(MG_EINVAL, "%s seed %d: %s: trained with --init-seed %lld "
+                                 "--data-seed %lld, not a run of seed %d", p->models[m],
+                                 p->seeds[s], dir, r->init_seed, r->data_seed, p->seeds[s]);
         }
     return MG_OK;
 }

@@ -42,7 +42,7 @@ static int get(hashed_io *io, void *p, size_t n)
 }
 
 int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
-                    const train_state *st, const char *recipe_text, uint64_t seed,
+                    const train_state *st, const char *recipe_text, const run_seeds *seeds,
                     uint32_t threads)
 {
     atomic_file af;
@@ -55,7 +55,9 @@ int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
     put(&io, CKPT_MAGIC, 8);
     put(&io, &version, 4);
     put(&io, &threads, 4);
-    put(&io, &seed, 8);
+    put(&io, &seeds->run, 8);
+    put(&io, &seeds->init, 8);
+    put(&io, &seeds->data, 8);
     put(&io, &recipe_bytes, 8);
     put(&io, recipe_text, recipe_bytes);
     put(&io, &n, 8);
@@ -82,9 +84,27 @@ static int check_nothing_after(FILE *f, const char *path)
                      "(bytes appended after the trailer)", path, size, size - end);
 }
 
+/* The seeds after the thread count: version 3 stores all three, version 2
+ * only the run's, from which it drew both the weights and the data order. */
+static int get_seeds(hashed_io *io, uint32_t version, run_seeds *s)
+{
+    if (!get(io, &s->run, 8))
+        return 0;
+    if (version == 2) {
+        s->init = s->data = s->run;
+        return 1;
+    }
+    return get(io, &s->init, 8) && get(io, &s->data, 8);
+}
+
+static int version_known(uint32_t version)
+{
+    return version == 2 || version == CHECKPOINT_VERSION;
+}
+
 int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *st,
-                    const char *recipe_text, const uint64_t *expect_seed,
-                    const uint32_t *expect_threads, uint64_t *seed_out)
+                    const char *recipe_text, const run_seeds *expect_seeds,
+                    const uint32_t *expect_threads, run_seeds *seeds_out)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -93,7 +113,8 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
     int rc = MG_OK;
     char magic[8];
     uint32_t version, threads;
-    uint64_t file_seed, recipe_bytes, n;
+    uint64_t recipe_bytes, n;
+    run_seeds file_seeds;
     char *text = NULL;
     float *params = NULL;
 
@@ -105,21 +126,30 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
 
     if (!get(&io, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0)
         FAIL(MG_EFORMAT, "%s: magic: not a moegap checkpoint", path);
-    if (!get(&io, &version, 4) || version != CHECKPOINT_VERSION)
-        FAIL(MG_EFORMAT, "%s: version: %u, expected %d", path, version, CHECKPOINT_VERSION);
+    if (!get(&io, &version, 4) || !version_known(version))
+        FAIL(MG_EFORMAT, "%s: version: %u, expected 2 to %d", path, version, CHECKPOINT_VERSION);
     if (!get(&io, &threads, 4) || threads == 0)
         FAIL(MG_EFORMAT, "%s: threads: truncated or damaged", path);
-    if (!get(&io, &file_seed, 8) || !get(&io, &recipe_bytes, 8) || recipe_bytes > (1u << 20))
+    if (!get_seeds(&io, version, &file_seeds) || !get(&io, &recipe_bytes, 8) ||
+        recipe_bytes > (1u << 20))
         FAIL(MG_EFORMAT, "%s: header: truncated or damaged", path);
     text = malloc(recipe_bytes + 1);
     if (!text || !get(&io, text, recipe_bytes))
         FAIL(MG_EFORMAT, "%s: recipe: truncated", path);
     text[recipe_bytes] = '\0';
-    if (expect_seed && file_seed != *expect_seed)
+    if (expect_seeds && file_seeds.run != expect_seeds->run)
         FAIL(MG_EINVAL, "%s: seed: the checkpoint is of seed %llu, not %llu", path,
-             (unsigned long long)file_seed, (unsigned long long)*expect_seed);
-    if (seed_out)
-        *seed_out = file_seed;
+             (unsigned long long)file_seeds.run, (unsigned long long)expect_seeds->run);
+    if (expect_seeds && file_seeds.init != expect_seeds->init)
+        FAIL(MG_EINVAL, "%s: init_seed: the checkpoint's weights were drawn from seed %llu, "
+             "not %llu", path, (unsigned long long)file_seeds.init,
+             (unsigned long long)expect_seeds->init);
+    if (expect_seeds && file_seeds.data != expect_seeds->data)
+        FAIL(MG_EINVAL, "%s: data_seed: the checkpoint's data order was drawn from seed %llu, "
+             "not %llu", path, (unsigned long long)file_seeds.data,
+             (unsigned long long)expect_seeds->data);
+    if (seeds_out)
+        *seeds_out = file_seeds;
     /* the losses are bit-identical only under one OpenBLAS thread count */
     if (expect_threads && threads != *expect_threads)
         FAIL(MG_EINVAL, "%s: threads: the checkpoint was trained with %u OpenBLAS thread(s), "
@@ -162,7 +192,7 @@ done:
     return rc;
 }
 
-int checkpoint_peek(const char *path, uint64_t *seed, train_state *st)
+int checkpoint_peek(const char *path, run_seeds *seeds, train_state *st)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -174,9 +204,10 @@ int checkpoint_peek(const char *path, uint64_t *seed, train_state *st)
     int rc = MG_OK;
     if (!get(&io, magic, 8) || memcmp(magic, CKPT_MAGIC, 8) != 0)
         rc = error_set(MG_EFORMAT, "%s: magic: not a moegap checkpoint", path);
-    else if (!get(&io, &version, 4) || !get(&io, &reserved, 4) || version != CHECKPOINT_VERSION)
-        rc = error_set(MG_EFORMAT, "%s: version: expected %d", path, CHECKPOINT_VERSION);
-    else if (!get(&io, seed, 8) || !get(&io, &recipe_bytes, 8) || recipe_bytes > (1u << 20) ||
+    else if (!get(&io, &version, 4) || !get(&io, &reserved, 4) || !version_known(version))
+        rc = error_set(MG_EFORMAT, "%s: version: expected 2 to %d", path, CHECKPOINT_VERSION);
+    else if (!get_seeds(&io, version, seeds) || !get(&io, &recipe_bytes, 8) ||
+             recipe_bytes > (1u << 20) ||
              fseek(f, (long)recipe_bytes, SEEK_CUR) != 0 || !get(&io, &n, 8) ||
              !get(&io, st, sizeof *st))
         rc = error_set(MG_EFORMAT, "%s: header: truncated or damaged", path);

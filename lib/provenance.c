@@ -37,7 +37,10 @@ int provenance_write(const char *path, const train_options *o, const char *start
     json_object_set_new(j, "openblas_coretype_env", coretype ? json_string(coretype) : json_null());
     json_object_set_new(j, "threads", json_integer(o->threads));
     json_object_set_new(j, "host", json_string(host));
-    json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
+    run_seeds seeds = train_seeds(o);
+    json_object_set_new(j, "seed", json_integer((json_int_t)seeds.run));
+    json_object_set_new(j, "init_seed", json_integer((json_int_t)seeds.init));
+    json_object_set_new(j, "data_seed", json_integer((json_int_t)seeds.data));
     json_object_set_new(j, "start_time", json_string(start));
     json_object_set_new(j, "end_time", end ? json_string(end) : json_null());
     json_object_set_new(j, "resumed_from_step", json_integer(resumed_from));
@@ -72,6 +75,12 @@ int provenance_read(const char *path, provenance_record *p)
         rc = jsonread_string(&at, root, "host", p->host, sizeof p->host);
     if (!rc)
         rc = jsonread_integer(&at, root, "seed", 0, LLONG_MAX, &p->seed);
+    /* absent from folders written before the two seeds could be set apart */
+    p->init_seed = p->data_seed = p->seed;
+    if (!rc && json_object_get(root, "init_seed"))
+        rc = jsonread_integer(&at, root, "init_seed", 0, LLONG_MAX, &p->init_seed);
+    if (!rc && json_object_get(root, "data_seed"))
+        rc = jsonread_integer(&at, root, "data_seed", 0, LLONG_MAX, &p->data_seed);
     if (!rc)
         rc = jsonread_string(&at, root, "start_time", p->start, sizeof p->start);
     if (!rc)

@@ -23,6 +23,7 @@ typedef struct {
     long long threads;
     char host[128];
     long long seed;
+    long long init_seed, data_seed; /* the seed's, where the file names none */
     char start[32];
     char end[32];          /* "" while the run is going on (null) */
     long long resumed_from;

@@ -253,8 +253,9 @@ static int read_recipe(run_record *r)
     return MG_OK;
 }
 
-/* provenance.json, where the folder has one, names the folder's seed. */
-static int check_provenance_seed(const run_record *r)
+/* provenance.json, where the folder has one, names the folder's seed and
+ * the seeds of the weights and the data order. */
+static int check_provenance_seed(run_record *r)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/provenance.json", r->dir);
@@ -266,6 +267,8 @@ static int check_provenance_seed(const run_record *r)
     if (!rc && pr.seed != r->seed)
         rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path, pr.seed,
                        r->seed);
+    r->init_seed = pr.init_seed;
+    r->data_seed = pr.data_seed;
     return rc;
 }
 
@@ -278,14 +281,19 @@ static int read_checkpoint(run_record *r)
     struct stat st;
     if (stat(path, &st) != 0)
         return MG_OK;
-    uint64_t seed = 0;
+    run_seeds seeds;
     train_state ts;
-    int rc = checkpoint_peek(path, &seed, &ts);
+    int rc = checkpoint_peek(path, &seeds, &ts);
     if (rc)
         return rc;
-    if (seed != (uint64_t)r->seed)
+    if (seeds.run != (uint64_t)r->seed)
         return error_set(MG_EFORMAT, "%s: seed: %llu, but the folder is of seed %ld", path,
-                         (unsigned long long)seed, r->seed);
+                         (unsigned long long)seeds.run, r->seed);
+    if (seeds.init != (uint64_t)r->init_seed || seeds.data != (uint64_t)r->data_seed)
+        return error_set(MG_EFORMAT, "%s: init_seed, data_seed: %llu and %llu, but "
+                         "provenance.json names %lld and %lld", path,
+                         (unsigned long long)seeds.init, (unsigned long long)seeds.data,
+                         r->init_seed, r->data_seed);
     r->has_tokenizer_hash = 1;
     r->tokenizer_hash = ts.tokenizer_hash;
     return MG_OK;
@@ -366,6 +374,7 @@ int run_record_load(run_record *r, const char *dir, long seed)
 {
     memset(r, 0, sizeof *r);
     r->seed = seed;
+    r->init_seed = r->data_seed = seed;
     if (snprintf(r->dir, sizeof r->dir, "%s", dir) >= (int)sizeof r->dir)
         return error_set(MG_EINVAL, "%s: path too long", dir);
     int rc = read_summary(r);

@@ -34,6 +34,16 @@ static int path_join(char *dst, size_t n, const char *dir, const char *name)
     return MG_OK;
 }
 
+run_seeds train_seeds(const train_options *o)
+{
+    run_seeds s = {o->seed, o->seed, o->seed};
+    if (o->init_seed)
+        s.init = *o->init_seed;
+    if (o->data_seed)
+        s.data = *o->data_seed;
+    return s;
+}
+
 static int write_summary(const char *dir, const train_options *o, const train_result *res,
                          const model *m)
 {
@@ -239,7 +249,8 @@ static int resume_load(const train_options *o, run_folder *rf, model *m, adamw_s
                        train_state *st, const char *recipe_text, const token_file *train)
 {
     uint32_t threads = run_threads(o);
-    int rc = checkpoint_load(rf->paths.checkpoint, m, opt, st, recipe_text, &o->seed, &threads,
+    run_seeds seeds = train_seeds(o);
+    int rc = checkpoint_load(rf->paths.checkpoint, m, opt, st, recipe_text, &seeds, &threads,
                              NULL);
     if (rc)
         return rc;
@@ -312,16 +323,17 @@ int train_run(const train_options *o, train_result *res)
     int handlers = 0;
     const int B = r->batch_size, T = r->model.seq_len;
     train_state st = {0, 0, INFINITY, 0, NAN, 0, 0, 0.0, 0};
+    const run_seeds seeds = train_seeds(o);
 
     provenance_now(start_time);
     if ((rc = read_streams(r, &train, &val)))
         goto done;
     if ((rc = model_create(&m, &r->model, B)))
         goto done;
-    model_init(&m, o->seed);
+    model_init(&m, seeds.init);
     if ((rc = adamw_create(&opt, &r->optim, m.n_params)))
         goto done;
-    if ((rc = loader_create(&bl, &train, B, T, o->seed)))
+    if ((rc = loader_create(&bl, &train, B, T, seeds.data)))
         goto done;
     inputs = malloc(sizeof(uint16_t) * B * T);
     targets = malloc(sizeof(uint16_t) * B * T);
@@ -400,7 +412,7 @@ int train_run(const train_options *o, train_result *res)
                 /* rows before the checkpoint must be on disk before it */
                 fflush(metrics);
                 st.wall_s = wall0 + (now_s() - t0);
-                if ((rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed,
+                if ((rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, &seeds,
                                            run_threads(o))))
                     goto done;
                 saved = 1;
@@ -412,7 +424,7 @@ int train_run(const train_options *o, train_result *res)
             fflush(metrics);
             st.wall_s = wall0 + (now_s() - t0);
             if (!saved &&
-                (rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, o->seed,
+                (rc = checkpoint_save(paths.checkpoint, &m, &opt, &st, recipe_text, &seeds,
                                            run_threads(o))))
                 goto done;
             rc = error_set(MG_EINTR, "stopped by signal %d after step %ld of %ld; the checkpoint "

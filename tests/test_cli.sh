@@ -31,6 +31,26 @@ expect 0 "best validation loss" -- "$moegap" train --recipe "$work/ok.ini" --see
 for f in recipe.ini metrics.tsv summary.json; do
   [[ -s $work/run/$f ]] || { echo "FAIL: run folder lacks $f"; fails=$((fails + 1)); }
 done
+# --init-seed and --data-seed: equal to the seed they change nothing; set
+# apart they are recorded, and a resume under other ones is refused
+expect 0 "best validation loss" -- "$moegap" train --recipe "$work/ok.ini" --seed 1 --init-seed 1 --data-seed 1 --out "$work/same" --quiet
+cmp -s <(metrics_but_timing "$work/run/metrics.tsv") <(metrics_but_timing "$work/same/metrics.tsv") ||
+  fail "--init-seed 1 --data-seed 1 trained other losses than --seed 1"
+expect 0 "best validation loss" -- "$moegap" train --recipe "$work/ok.ini" --seed 1 --init-seed 5 --out "$work/init5" --quiet
+cmp -s <(metrics_but_timing "$work/run/metrics.tsv") <(metrics_but_timing "$work/init5/metrics.tsv") &&
+  fail "--init-seed 5 trained the same losses as --seed 1"
+grep -q '"init_seed": 5,' "$work/init5/provenance.json" && grep -q '"data_seed": 1,' "$work/init5/provenance.json" ||
+  fail "provenance.json does not name init_seed 5 and data_seed 1"
+expect 2 "--init-seed: " -- "$moegap" train --recipe "$work/ok.ini" --seed 1 --init-seed -1 --out "$work/r2"
+sed 's/steps = 10/steps = 1000000/' "$work/ok.ini" >"$work/split-long.ini"
+"$moegap" train --recipe "$work/split-long.ini" --seed 1 --init-seed 5 --out "$work/split" --quiet &
+pid=$!
+for _ in $(seq 200); do [[ -e $work/split/checkpoint.bin ]] && break; sleep 0.1; done
+kill -TERM $pid; wait $pid 2>/dev/null
+expect 1 "init_seed: the checkpoint's weights were drawn from seed 5, not 6" -- \
+  "$moegap" train --recipe "$work/split-long.ini" --seed 1 --init-seed 6 --out "$work/split" --resume
+expect 1 "data_seed: the checkpoint's data order was drawn from seed 1, not 2" -- \
+  "$moegap" train --recipe "$work/split-long.ini" --seed 1 --init-seed 5 --data-seed 2 --out "$work/split" --resume
 rows=$(grep -c '^train' "$work/run/metrics.tsv")
 evals=$(grep -c '^eval' "$work/run/metrics.tsv")
 [[ $rows -eq 10 && $evals -eq 2 ]] || { echo "FAIL: metrics.tsv has $rows train and $evals eval rows, expected 10 and 2"; fails=$((fails + 1)); }

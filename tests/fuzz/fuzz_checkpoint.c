@@ -46,9 +46,10 @@ static void load(const void *data, size_t size)
 {
     char path[FUZZ_PATH_MAX];
     train_state st;
-    uint64_t seed;
+    run_seeds seeds;
     fuzz_write(dir, "checkpoint.bin", data, size);
-    checkpoint_load(fuzz_path(path, dir, "checkpoint.bin"), &m, &opt, &st, recipe_text, NULL, NULL, &seed);
+    checkpoint_load(fuzz_path(path, dir, "checkpoint.bin"), &m, &opt, &st, recipe_text, NULL, NULL,
+                    &seeds);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

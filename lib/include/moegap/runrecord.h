@@ -34,6 +34,9 @@ typedef struct {
     double *eval_loss;    /* val_ce at eval_step[i] */
     double val_half_unit; /* half the last printed digit of val_ce, the coarsest row's */
     long seed;            /* the folder's, which every file records */
+    /* what the weights and the data order were drawn from (provenance.json
+     * and checkpoint.bin; the seed where a folder has neither) */
+    long long init_seed, data_seed;
     recipe *rec;          /* recipe.ini as read */
     long steps;           /* from recipe.ini */
     long warmup_steps;    /* recipe_warmup_steps() */

@@ -15,6 +15,13 @@
 
 #include <stdint.h>
 
+/* The draws a run makes: `init` seeds the initial weights, `data` the
+ * order of the training windows. Both are the run's seed unless set apart,
+ * which a variance study does to tell the two sources of spread apart. */
+typedef struct {
+    uint64_t run, init, data;
+} run_seeds;
+
 typedef struct {
     const recipe *recipe;
     uint64_t seed;
@@ -29,7 +36,12 @@ typedef struct {
     /* Train afresh into an out_dir that holds a run, discarding it;
      * without it (or resume) such a folder is refused. */
     int force;
+    /* The initial weights' and the data order's seeds; NULL: the seed. */
+    const uint64_t *init_seed, *data_seed;
 } train_options;
+
+/* The seeds a run draws from under these options. */
+run_seeds train_seeds(const train_options *o);
 
 typedef struct {
     double best_val;     /* lowest validation CE over all evaluations */
