@@ -10,6 +10,7 @@
 #include "moegap/reference.h"
 #include "moegap/report.h"
 #include "moegap/runrecord.h"
+#include "moegap/variance.h"
 #include "provenance.h"
 
 #include <stdarg.h>
@@ -107,6 +108,11 @@ struct report {
     int n_corpora;
     char **issues;
     size_t n_issues;
+    /* the tier's variance study, reference/variance-<tier>.tsv */
+    enum { VARIANCE_NONE, VARIANCE_BAD, VARIANCE_OK } variance_state;
+    char variance_path[REPORT_PATH_MAX];
+    char variance_why[REPORT_WHY_MAX];
+    variance_table variance;
 };
 
 extern const char *const report_figure_kinds[REPORT_N_FIGURES]; /* curves, gaps, best */
@@ -155,6 +161,11 @@ void report_tex_params(const report *r, FILE *f);
 void report_tex_figures(const report *r, FILE *f);
 void report_tex_runs(const report *r, FILE *f);
 void report_tex_methods(const report *r, FILE *f);
+
+/* report_variance.c: the tier's variance study, read at load time (a
+ * damaged table is an issue); the methods' subsection on it. */
+int report_variance_load(report *r);
+void report_tex_variance(const report *r, FILE *f);
 /* The paper's setup beside ours (keys checked by report_setup_validate). */
 void report_tex_setup(const report *r, FILE *f);
 

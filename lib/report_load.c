@@ -184,6 +184,8 @@ int report_load(report **out, const report_options *o)
         rc = report_result_load(r, &r->results[i]);
     if (!rc)
         rc = report_setup_validate(r);
+    if (!rc)
+        rc = report_variance_load(r);
     if (rc) {
         report_free(r);
         return rc;

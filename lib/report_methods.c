@@ -447,8 +447,9 @@ void report_tex_methods(const report *r, FILE *f)
           "is paired by seed; the per-seed values get a one-sample t-test. A test passes with "
           "the claimed sign at p below alpha, is contradicted by the opposite sign at p below "
           "alpha, and is inconclusive otherwise (with the seeds the observed mean and std would "
-          "need at the protocol's power). A final-gap part holds on the sign of its mean alone. "
-          "A check passes when every gate passes and is contradicted when any gate is.\n", f);
+          "need at the protocol's power). A check passes when every gate passes and is "
+          "contradicted when any gate is.\n", f);
     for (int i = 0; i < r->n_results; i++)
         put_protocol(f, &r->results[i].proto);
+    report_tex_variance(r, f);
 }
