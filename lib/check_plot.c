@@ -1,35 +1,18 @@
 /* The check's figures: the plotted numbers as TSV, a gnuplot script, and
- * gnuplot run on it (fork/exec, no shell) for PDF and PNG. gnuplot is found
- * on PATH at run time; without it, or without its cairo terminals, the
- * numbers are still written and the caller is told why there are no
- * figures. */
+ * gnuplot run on it (plot.h) for PDF and PNG. Without gnuplot, or without
+ * its cairo terminals, the numbers are still written and the caller is
+ * told why there are no figures. */
 #include "moegap/check.h"
 #include "moegap/error.h"
 #include "moegap/fileio.h"
-#include "spawn.h"
+#include "plot.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const figures[] = {"curves", "gaps", "best"};
 enum { N_FIGURES = 3 };
-static const char *const formats[][2] = {
-    /* extension, terminal; noenhanced keeps model names' underscores */
-    {"pdf", "pdfcairo noenhanced size 6in,4in font 'sans,9'"},
-    {"png", "pngcairo noenhanced size 1200,800 font 'sans,12'"},
-};
-
-static void num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "\t%.8g", x);
-    else
-        fputs("\tNaN", f); /* gnuplot skips the point */
-}
 
 static void write_tsv(const check_result *r, FILE *f, int which)
 {
@@ -39,10 +22,10 @@ static void write_tsv(const check_result *r, FILE *f, int which)
         for (int m = 0; m < p->n_models; m++) {
             const check_model *cm = &r->models[m];
             fprintf(f, "%d\t%s", m, p->models[m]);
-            num(f, cm->best_mean);
-            num(f, cm->best_sd);
-            num(f, cm->paper ? cm->paper->mean : NAN);
-            num(f, cm->paper ? cm->paper->sd : NAN);
+            plot_num(f, cm->best_mean);
+            plot_num(f, cm->best_sd);
+            plot_num(f, cm->paper ? cm->paper->mean : NAN);
+            plot_num(f, cm->paper ? cm->paper->sd : NAN);
             fputc('\n', f);
         }
         return;
@@ -57,8 +40,8 @@ static void write_tsv(const check_result *r, FILE *f, int which)
     for (size_t k = 0; k < r->n_steps; k++) {
         fprintf(f, "%ld", r->steps[k]);
         for (int i = 0; i < n; i++) {
-            num(f, which == 0 ? r->models[i].curve_mean[k] : r->gaps[i].traj_mean[k]);
-            num(f, which == 0 ? r->models[i].curve_sd[k] : r->gaps[i].traj_sd[k]);
+            plot_num(f, which == 0 ? r->models[i].curve_mean[k] : r->gaps[i].traj_mean[k]);
+            plot_num(f, which == 0 ? r->models[i].curve_sd[k] : r->gaps[i].traj_sd[k]);
         }
         fputc('\n', f);
     }
@@ -95,14 +78,14 @@ static void write_script(const check_result *r, FILE *f, const char *base)
     }
     for (int m = 0; m < p->n_models; m++)
         model_titles[m] = p->models[m];
-    /* moegap runs it with suffix set to its temporary names (read and
-     * written) and renames the figures once they are complete */
-    fprintf(f, "# %s: written by moegap check; run in this folder: gnuplot %s.gp\n"
-            "if (!exists('suffix')) suffix = ''\n"
-            "set datafile separator '\\t'\nset grid\nset key top right\n", p->name, base);
-    for (int t = 0; t < 2; t++) {
-        const char *ext = formats[t][0];
-        fprintf(f, "\nset terminal %s\n", formats[t][1]);
+    char what[PROTOCOL_NAME_MAX + 32];
+    snprintf(what, sizeof what, "%s: written by moegap check", p->name);
+    plot_script_head(f, what, base);
+    fputs("set grid\nset key top right\n", f);
+    for (int t = 0; t < PLOT_N_FORMATS; t++) {
+        const char *ext = plot_ext[t];
+        fputc('\n', f);
+        plot_terminal(f, t, 6, 4);
         if (r->n_steps) {
             fprintf(f, "set output '%s_curves.%s'.suffix\nset title '%s: validation loss, mean +- 1 "
                     "std over %d seeds'\nset xlabel 'step'\nset ylabel 'validation loss "
@@ -159,7 +142,7 @@ static int stage_data(const check_result *r, const char *out_dir, const char *ba
 
 static int figure_path(char *dst, size_t n, const char *out_dir, const char *base, int i, int t)
 {
-    int w = snprintf(dst, n, "%s/%s_%s.%s", out_dir, base, figures[i], formats[t][0]);
+    int w = snprintf(dst, n, "%s/%s_%s.%s", out_dir, base, figures[i], plot_ext[t]);
     if (w < 0 || (size_t)w >= n)
         return error_set(MG_EINVAL, "%s/%s_%s: path too long", out_dir, base, figures[i]);
     return MG_OK;
@@ -173,7 +156,7 @@ static int drop_figures(const check_result *r, const char *out_dir, const char *
     char path[4400];
     int rc = MG_OK;
     for (int i = 0; i < N_FIGURES && !rc; i++)
-        for (int t = 0; t < 2 && !rc; t++)
+        for (int t = 0; t < PLOT_N_FORMATS && !rc; t++)
             if (!(rc = figure_path(path, sizeof path, out_dir, base, i, t)) &&
                 (with_log || (i < 2 && !r->n_steps)))
                 rc = atomic_set_drop(set, path);
@@ -181,49 +164,6 @@ static int drop_figures(const check_result *r, const char *out_dir, const char *
     if (!rc && with_log)
         rc = atomic_set_drop(set, path);
     return rc;
-}
-
-/* Does this gnuplot have both cairo terminals? Setting an unknown
- * terminal is an error, so the exit status says; gnuplot writes no file
- * for it. The probe's log is only read for the error. */
-static int has_cairo(const char *out_dir, const char *log, char *why, size_t why_size)
-{
-    const char *argv[] = {"gnuplot", "-e", "set terminal pdfcairo; set terminal pngcairo", NULL};
-    int rc = spawn_run(argv, out_dir, log);
-    if (rc)
-        snprintf(why, why_size, "%s", error_message());
-    remove(log);
-    return rc == MG_OK;
-}
-
-/* gnuplot's cairo terminals may exit 0 having lost a write on a full
- * disk: a figure counts as complete only if it ends as its format must
- * (a PDF with %%EOF, a PNG with its IEND chunk); synced like the rest. */
-static int figure_complete(const atomic_file *af, const char *ext)
-{
-    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    FILE *f = fopen(af->tmp, "rb");
-    if (!f)
-        return error_set(MG_EIO, "%s: gnuplot did not write it: %s", af->path, strerror(errno));
-    unsigned char tail[32] = {0};
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    size_t n = size >= (long)sizeof tail ? sizeof tail : 0;
-    int ok = n && fseek(f, -(long)n, SEEK_END) == 0 && fread(tail, 1, n, f) == n;
-    if (ok && strcmp(ext, "png") == 0)
-        ok = memcmp(tail + n - sizeof iend, iend, sizeof iend) == 0;
-    else if (ok) {
-        char text[sizeof tail + 1] = {0};
-        memcpy(text, tail, n);
-        ok = strstr(text + n - 7, "%%EOF") != NULL;
-    }
-    int synced = fsync(fileno(f)) == 0;
-    fclose(f);
-    if (!ok)
-        return error_set(MG_EIO, "%s: gnuplot wrote an incomplete %s (%ld bytes; disk full?)",
-                         af->path, strcmp(ext, "png") == 0 ? "PNG" : "PDF", size);
-    if (!synced)
-        return error_set(MG_EIO, "%s: write failed: %s", af->path, strerror(errno));
-    return MG_OK;
 }
 
 /* gnuplot writes every figure and its log at the set's temporary names
@@ -236,26 +176,14 @@ static int run_gnuplot(const check_result *r, const char *out_dir, const char *b
     atomic_file *log = atomic_set_add(set, path);
     if (!log)
         return MG_EIO;
-    atomic_file *fig[N_FIGURES][2] = {{NULL}};
-    for (int i = r->n_steps ? 0 : 2; i < N_FIGURES; i++)
-        for (int t = 0; t < 2; t++)
-            if (figure_path(path, sizeof path, out_dir, base, i, t) ||
-                !(fig[i][t] = atomic_set_add(set, path)))
-                return MG_EIO;
-    char suffix[256], script_name[4400];
-    snprintf(suffix, sizeof suffix, "suffix = '%s'", script->tmp + strlen(script->path));
-    const char *name = strrchr(script->tmp, '/');
-    snprintf(script_name, sizeof script_name, "%s", name ? name + 1 : script->tmp);
-    const char *argv[] = {"gnuplot", "-e", suffix, script_name, NULL};
-    int rc = spawn_run(argv, out_dir, log->tmp);
-    if (rc)
-        return error_prefix(MG_EIO, "%s: ", script->path);
     /* in gnuplot's order, so the first incomplete one is where the disk filled */
-    for (int t = 0; t < 2 && !rc; t++)
-        for (int i = 0; i < N_FIGURES && !rc; i++)
-            if (fig[i][t])
-                rc = figure_complete(fig[i][t], formats[t][0]);
-    return rc;
+    const atomic_file *fig[PLOT_N_FORMATS][N_FIGURES] = {{NULL}};
+    for (int t = 0; t < PLOT_N_FORMATS; t++)
+        for (int i = r->n_steps ? 0 : 2; i < N_FIGURES; i++)
+            if (figure_path(path, sizeof path, out_dir, base, i, t) ||
+                !(fig[t][i] = atomic_set_add(set, path)))
+                return MG_EIO;
+    return plot_run(out_dir, script, log, &fig[0][0], PLOT_N_FORMATS * N_FIGURES);
 }
 
 int check_plot(const check_result *r, const char *out_dir, atomic_set *set, char *note,
@@ -267,16 +195,11 @@ int check_plot(const check_result *r, const char *out_dir, atomic_set *set, char
     int rc = stage_data(r, out_dir, base, set, &script);
     if (rc)
         return rc;
-    if (!spawn_on_path("gnuplot")) {
-        snprintf(note, note_size, "gnuplot is not on PATH: no figures (Debian package "
-                 "gnuplot-nox); the plotted numbers and %s.gp are in %s", base, out_dir);
-        return drop_figures(r, out_dir, base, set, 1);
-    }
     char probe_log[4400], why[1200];
     snprintf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp);
-    if (!has_cairo(out_dir, probe_log, why, sizeof why)) {
-        snprintf(note, note_size, "this gnuplot lacks the pdfcairo/pngcairo terminals (%s): "
-                 "no figures; the plotted numbers and %s.gp are in %s", why, base, out_dir);
+    if (!plot_gnuplot_ready(out_dir, probe_log, why, sizeof why)) {
+        snprintf(note, note_size, "%s: no figures (Debian package gnuplot-nox); the plotted "
+                 "numbers and %s.gp are in %s", why, base, out_dir);
         return drop_figures(r, out_dir, base, set, 1);
     }
     rc = run_gnuplot(r, out_dir, base, set, script);

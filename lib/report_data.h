@@ -95,6 +95,16 @@ typedef struct {
     report_figure_state figure_state[REPORT_N_FIGURES];
 } report_result;
 
+/* The forest plot the report draws of every claim (report_forest.c), in
+ * the paper dir's figures/ folder: forest.tsv (its numbers), forest.gp,
+ * forest.pdf and .png, forest.gnuplot.log. */
+typedef struct {
+    char tsv[REPORT_PATH_MAX], pdf[REPORT_PATH_MAX];
+    int n_rows;
+    int drawn;                     /* forest.pdf is this report's */
+    char why[REPORT_WHY_MAX];      /* not drawn: why */
+} report_forest;
+
 struct report {
     char paper_dir[REPORT_DIR_MAX], protocols_dir[REPORT_DIR_MAX], reference_dir[REPORT_DIR_MAX];
     char built[32];                /* when the report was made, UTC */
@@ -106,6 +116,7 @@ struct report {
     int n_models;
     report_corpus corpora[REPORT_MAX_CORPORA];
     int n_corpora;
+    report_forest forest;
     char **issues;
     size_t n_issues;
     /* the tier's variance study, reference/variance-<tier>.tsv */
@@ -128,6 +139,9 @@ const char *report_rel(const report *r, const char *path);
 int report_runs_load(report *r);
 /* report_results.c: each protocol's result JSON, its freshness, its figures. */
 int report_result_load(report *r, report_result *res);
+
+/* report_forest.c: the figure file name pdflatex sees for the forest plot. */
+extern const char report_forest_name[];
 
 /* report_methods.c: every key in paper_setup.tsv's ours column is one the
  * report knows; MG_EFORMAT naming the file, line and column otherwise. */
@@ -157,6 +171,8 @@ void report_tex_model_columns(const report *r, FILE *f, const char *lead_spec,
                               const char *lead_head);
 void report_tex_title(const report *r, FILE *f);
 void report_tex_summary(const report *r, FILE *f);
+/* The forest plot as a figure, with its caption (report_forest.c). */
+void report_tex_forest(const report *r, FILE *f);
 void report_tex_params(const report *r, FILE *f);
 void report_tex_figures(const report *r, FILE *f);
 void report_tex_runs(const report *r, FILE *f);

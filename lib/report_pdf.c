@@ -27,8 +27,27 @@ static int write_file(const char *path, const char *text, size_t len)
     return atomic_commit(&af);
 }
 
+static int link_figure(const char *figure, const char *build, const char *name)
+{
+    char link[REPORT_BUILD_MAX + 256];
+    snprintf(link, sizeof link, "%s/%s", build, name);
+    char *target = realpath(figure, NULL);
+    int ok = target && symlink(target, link) == 0;
+    int saved = errno;
+    free(target);
+    if (!ok)
+        return error_set(MG_EIO, "%s: cannot link it into %s: %s", figure, build,
+                         strerror(saved));
+    return MG_OK;
+}
+
 static int link_figures(const report *r, const char *build)
 {
+    if (r->forest.drawn) {
+        int rc = link_figure(r->forest.pdf, build, report_forest_name);
+        if (rc)
+            return rc;
+    }
     for (int i = 0; i < r->n_results; i++) {
         const report_result *res = &r->results[i];
         if (res->state == RESULT_MISSING || res->state == RESULT_UNREADABLE)
@@ -36,16 +55,11 @@ static int link_figures(const report *r, const char *build)
         for (int k = 0; k < REPORT_N_FIGURES; k++) {
             if (!res->figure[k][0] || res->figure_state[k] == FIGURE_MISSING)
                 continue;
-            char name[256], link[REPORT_BUILD_MAX + 256];
+            char name[256];
             report_figure_name(name, sizeof name, res->proto.name, k);
-            snprintf(link, sizeof link, "%s/%s", build, name);
-            char *target = realpath(res->figure[k], NULL);
-            int ok = target && symlink(target, link) == 0;
-            int saved = errno;
-            free(target);
-            if (!ok)
-                return error_set(MG_EIO, "%s: cannot link it into %s: %s", res->figure[k], build,
-                                 strerror(saved));
+            int rc = link_figure(res->figure[k], build, name);
+            if (rc)
+                return rc;
         }
     }
     return MG_OK;

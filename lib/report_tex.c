@@ -379,8 +379,10 @@ void report_tex_summary(const report *r, FILE *f)
           "t statistic of the per-seed values and p the one-sided p-values for a mean above "
           "and below zero. A gate decides the claim's verdict; PASS: the claimed sign with "
           "p below the protocol's alpha, CONTRADICTED: the opposite sign with p below alpha, "
-          "INCONCLUSIVE: neither. The paper's value is its mean $\\pm$ std over its seeds.\n\n"
-          "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+          "INCONCLUSIVE: neither. The paper's value is its mean $\\pm$ std over its seeds. "
+          "Figure~\\ref{fig:forest} shows every gated gap at a glance.\n\n", f);
+    report_tex_forest(r, f);
+    fputs("{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
           "\\begin{longtable}{@{}lllllrrrl@{}}\n\\toprule\n"
           "gap & test & role & paper & ours & $t$ & p($>0$) & p($<0$) & verdict \\\\\n"
           "\\endhead\n", f);

@@ -3,10 +3,13 @@
 # seeds of 40 steps, trained once per build folder and reused while the
 # binary and recipes stay the same; checks rerun every time). Read back
 # with pdftotext: every test row of the claims table holds the numbers of
-# its result JSON, the parameter table the counts; then a changed
-# summary.json, a result from before runs_used, a missing result, run and
-# figure are each said in the PDF and on stderr; a failed pdflatex leaves no PDF; LaTeX's special
-# characters in a protocol's text come out as themselves.
+# its result JSON, the parameter table the counts; the forest plot
+# (figures/forest.tsv) has a row per gated gap with its result's mean and
+# CI ends, and is the report's first figure; then a changed summary.json,
+# a result from before runs_used, a missing result, run and figure are
+# each said in the PDF and on stderr; a failed pdflatex leaves no PDF; a
+# gnuplot without cairo leaves the forest's numbers and says so; LaTeX's
+# special characters in a protocol's text come out as themselves.
 # usage: test_report_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
 set -uo pipefail
 source "$(dirname "$0")/cli_lib.sh"
@@ -126,6 +129,88 @@ sys.exit(1 if bad else 0)
 EOF
 }
 check_numbers "$work/fresh/report.pdf" "$paper/results" || fail "the fresh report's tables differ from the results"
+
+# the forest plot: a row per gated gap in nats of every result there is
+# (the protocols' order: files by name, gaps as listed), each row's mean,
+# CI ends, seed count, verdict and paper value those of its result JSON;
+# its figures whole; and the report's first figure, in the .tex and in
+# the PDF's text
+check_forest() { # FOREST_TSV RESULTS_DIR TEX PDF_TEXT
+  /usr/bin/python3 - "$1" "$2" "$src/protocols" "$3" "$4" <<'EOF'
+import json, math, os, re, sys
+tsv, results, protos, tex, text = sys.argv[1:]
+bad = []
+want = []
+for ini in sorted(f for f in os.listdir(protos) if f.endswith(".ini")):
+    claim = ini[:-4]
+    path = "%s/%s.json" % (results, claim)
+    if not os.path.exists(path):
+        continue  # missing: not drawn, and the report says so
+    d = json.load(open(path))
+    for gap in re.findall(r"^\[gap (\w+)\]", open("%s/%s" % (protos, ini)).read(), re.M):
+        g = d["gaps"][gap]
+        for key, test in (("best_val_loss_gap", "best"), ("final", "final")):
+            t = g.get(key)
+            if t and t["gate"] and t["claim"] != "none":
+                paper = g["paper"] if key == "best_val_loss_gap" and g["paper"] else None
+                want.append((claim, gap, test, t, paper))
+rows = [l.rstrip("\n").split("\t") for l in open(tsv) if not l.startswith("#")]
+if len(rows) != len(want):
+    bad.append("%d rows, the results have %d gated gaps in nats" % (len(rows), len(want)))
+
+def same(cell, x):
+    if x is None:
+        return cell == "NaN"
+    return math.isclose(float(cell), x, rel_tol=1e-7, abs_tol=1e-12)
+
+for i, (row, (claim, gap, test, t, paper)) in enumerate(zip(rows, want)):
+    where = "row %d (%s / %s, %s)" % (i, claim, gap, test)
+    if row[:6] != [str(i), claim, gap, test, t["verdict"], str(len(t["per_seed"]))]:
+        bad.append("%s: %s" % (where, row[:6]))
+        continue
+    for col, name, x in ((6, "mean", t["mean"]), (7, "ci_lo", t["ci"][0]), (8, "ci_hi", t["ci"][1]),
+                         (9, "ci_level", t["ci_level"]), (10, "paper_mean", paper and paper["mean"]),
+                         (11, "paper_std", paper and paper["std"])):
+        if not same(row[col], x):
+            bad.append("%s: %s %s, the result says %s" % (where, name, row[col], x))
+    if not row[12].startswith("%s / %s" % (claim, gap)) or t["verdict"] not in row[12]:
+        bad.append("%s: label '%s'" % (where, row[12]))
+folder = os.path.dirname(tsv)
+for name, tail in (("forest.pdf", b"%%EOF"), ("forest.png", b"IEND\xaeB`\x82")):
+    path = "%s/%s" % (folder, name)
+    if not os.path.exists(path) or tail not in open(path, "rb").read()[-32:]:
+        bad.append("%s is missing or incomplete" % name)
+graphics = re.findall(r"\\includegraphics(?:\[[^]]*\])?\{([^}]*)\}", open(tex).read())
+if not graphics or graphics[0] != "fig-forest.pdf":
+    bad.append("the first figure of the .tex is %s, not fig-forest.pdf" % (graphics[:1] or "none"))
+captions = re.findall(r"Figure (\d+): (\S+ \S+)", open(text).read())
+if not captions or captions[0] != ("1", "Forest plot:"):
+    bad.append("the PDF's first caption is %s, not 'Figure 1: Forest plot:'" % (captions[:1] or "none"))
+for b in bad:
+    print("forest plot:", b)
+sys.exit(1 if bad else 0)
+EOF
+}
+check_forest "$paper/figures/forest.tsv" "$paper/results" "$work/fresh/report.tex" "$work/fresh/report.pdf.txt" ||
+  fail "the forest plot differs from the results"
+grep -Eq $'^[0-9]+\tgap_trajectory\ttotal\tfinal\t' "$paper/figures/forest.tsv" ||
+  fail "the forest plot lacks the trajectory's gated final gap"
+grep -q "slope" "$paper/figures/forest.tsv" && fail "the forest plot draws a slope, in other units than its axis"
+
+# ... and the forest check can fail: a row dropped, a CI end moved, the
+# forest not the first figure
+mkdir -p "$work/forest"
+cp "$paper/figures/forest."{tsv,pdf,png} "$work/forest/"
+sed -i 3d "$work/forest/forest.tsv"
+check_forest "$work/forest/forest.tsv" "$paper/results" "$work/fresh/report.tex" "$work/fresh/report.pdf.txt" \
+  >/dev/null && fail "the forest check accepts a plot with a row dropped"
+awk -F'\t' 'BEGIN { OFS = FS } NR == 2 { $9 = $9 + 0.001 } { print }' "$paper/figures/forest.tsv" \
+  >"$work/forest/forest.tsv"
+check_forest "$work/forest/forest.tsv" "$paper/results" "$work/fresh/report.tex" "$work/fresh/report.pdf.txt" \
+  >/dev/null && fail "the forest check accepts a plot with a CI end moved"
+grep -v "fig-forest.pdf" "$work/fresh/report.tex" >"$work/forest/report.tex"
+check_forest "$paper/figures/forest.tsv" "$paper/results" "$work/forest/report.tex" "$work/fresh/report.pdf.txt" \
+  >/dev/null && fail "the forest check accepts a report whose first figure is another"
 grep -q "This report is incomplete" "$work/fresh/report.pdf.txt" && fail "the fresh report says it is incomplete"
 
 # ---- the numbers check can fail: a result whose number the PDF lacks ------
@@ -156,6 +241,9 @@ grep -q "This report is incomplete: 1 problem with" "$work/stale.txt" || fail "t
 grep -Eq "eight_experts: verdict [A-Z]+ STALE: runs/moe8-s2/summary.json changed" "$work/stale.txt" ||
   fail "the claims table does not mark eight_experts stale"
 grep -Eq "active_gap: verdict [A-Z]+ [^:]*STALE" "$work/stale.txt" && fail "active_gap is marked stale, and its runs did not change"
+grep -Eq $'\teight_experts / total8: [A-Z]+ \\(STALE\\)$' "$paper/figures/forest.tsv" ||
+  fail "the forest plot does not mark eight_experts stale"
+grep -q "active_gap / active: [A-Z]* (STALE)" "$paper/figures/forest.tsv" && fail "the forest plot marks active_gap stale"
 
 # a result from before runs_used: stale, cannot tell
 # (its modification time kept: figures older than their result are news too)
@@ -177,6 +265,11 @@ for want in "This report is incomplete: 5 problems" "active_gap: verdict [A-Z]+ 
   "dense8_total 3 MISSING: run folder runs/dense8_total-s3 does not exist"; do
   grep -Eq "$want" "$work/broken.txt" || fail "the report lacks /$want/"
 done
+# the forest plot draws what exists and says what it lacks
+check_forest "$paper/figures/forest.tsv" "$paper/results" "$work/broken/report.tex" "$work/broken.txt" ||
+  fail "the forest plot of a paper dir without total_gap's result differs from the results"
+grep -q "Not drawn, their results being unusable: total_gap (MISSING result)" "$work/broken.txt" ||
+  fail "the forest plot's caption does not say total_gap's result is missing"
 # the paper dir's own path is said once, as an input, and nowhere else
 n=$(grep -oF "$paper/" "$work/broken.txt" | wc -l)
 ((n == 0)) || fail "the report names $n files by their absolute path under the paper dir"
@@ -196,6 +289,19 @@ expect 1 "report.tex: pdflatex failed: ! Undefined control sequence. \| l.42" --
 [[ -e $work/fail/report.pdf ]] && fail "a failed pdflatex left $work/fail/report.pdf"
 [[ -s $work/fail/report.tex ]] || fail "a failed pdflatex left no report.tex to look up its lines"
 ls -a "$work/fail" | grep -q build && fail "a failed pdflatex left its build folder"
+
+# ---- a gnuplot without cairo: the forest's numbers, no old figures, said --
+mkdir -p "$work/nocairo"
+printf '#!/bin/sh\necho "unknown or ambiguous terminal type" >&2\nexit 1\n' >"$work/nocairo/gnuplot"
+chmod +x "$work/nocairo/gnuplot"
+expect 0 "MISSING figure figures/forest.pdf: this gnuplot lacks the pdfcairo/pngcairo terminals" \
+  "its numbers are in figures/forest.tsv" -- env PATH="$work/nocairo:$PATH" "$moegap" report \
+  --paper-dir "$paper" --protocols "$src/protocols" --reference "$src/reference" --out "$work/nocairo/report.pdf"
+[[ -e $paper/figures/forest.pdf || -e $paper/figures/forest.png ]] &&
+  fail "old forest figures are left beside numbers drawn without them"
+[[ -s $paper/figures/forest.tsv && -s $paper/figures/forest.gp ]] || fail "no forest numbers and script without gnuplot"
+flat "$work/nocairo/report.pdf" | grep -q "MISSING figure: this gnuplot lacks the pdfcairo/pngcairo" ||
+  fail "the report does not say where the forest plot is missing"
 
 # ---- LaTeX's special characters in a protocol's text ----------------------
 mkdir -p "$work/protos"

@@ -11,11 +11,16 @@ static const char usage[] =
     "\n"
     "Builds one PDF (pdflatex) from a paper dir's results: provenance of the\n"
     "runs (commit, tier, corpus, tokenizer, machine, OpenBLAS, dates, compute),\n"
-    "every claim's tests and verdict beside the paper's values, every model's\n"
+    "a forest plot of every claim's gated gaps (the first figure), every\n"
+    "claim's tests and verdict beside the paper's values, every model's\n"
     "parameters by component, the checks' figures, the methods (every recipe\n"
     "key, every protocol rule) and the paper's setup beside ours\n"
     "(paper_setup.tsv). Writes FILE.pdf and the FILE.tex it was built from,\n"
     "atomically.\n"
+    "\n"
+    "The forest plot (gnuplot) has a row per gated gap: ours, the mean and its\n"
+    "95% CI; the paper's mean +- std. It is written first, as one set, into\n"
+    "DIR/figures/: forest.pdf, forest.png, forest.tsv (its numbers), forest.gp.\n"
     "\n"
     "A missing run, result or figure, and a stale result (a run's summary.json\n"
     "changed since the check used it, or a result that does not record the\n"
@@ -60,6 +65,12 @@ int cmd_report(int argc, char **argv)
     report *r = NULL;
     if (report_load(&r, &o) != MG_OK) {
         fprintf(stderr, "moegap report: %s\n", error_message());
+        return 1;
+    }
+    /* before the issues are said: a forest plot that cannot be drawn is one */
+    if (report_forest_write(r) != MG_OK) {
+        fprintf(stderr, "moegap report: %s\n", error_message());
+        report_free(r);
         return 1;
     }
     size_t n = report_issue_count(r);

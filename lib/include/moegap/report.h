@@ -38,6 +38,17 @@ void report_free(report *r);
 size_t report_issue_count(const report *r);
 const char *report_issue(const report *r, size_t i);
 
+/* Draws the forest plot of every claim's gated gaps (one row each: ours,
+ * the mean and its confidence interval; the paper's mean +- std beside it)
+ * into the paper dir's figures/ folder: forest.tsv (the plotted numbers),
+ * forest.gp (the gnuplot script), forest.pdf and forest.png, replaced
+ * together. Call it after report_load and before report_tex or
+ * report_write, whose first figure it is. Without gnuplot or its cairo
+ * terminals, or with no row to draw, the numbers are still written, old
+ * figures removed, and an issue says why; an error only when a file
+ * cannot be written or gnuplot fails, naming the file. */
+int report_forest_write(report *r);
+
 /* The LaTeX source. Figures are named fig-<claim>-<kind>.pdf, the names
  * report_write gives them in pdflatex's folder. */
 int report_tex(const report *r, FILE *f);
