@@ -123,6 +123,11 @@ int report_runs_load(report *r);
 /* report_results.c: each protocol's result JSON, its freshness, its figures. */
 int report_result_load(report *r, report_result *res);
 
+/* report_text.c: "best-loss gap", "slope on log(step)", "gap at the end"
+ * for a test's `what`; MISSING, UNREADABLE, STALE, FRESH. */
+const char *report_test_what_text(const char *what);
+const char *report_result_state_word(report_result_state s);
+
 /* report_methods.c: every key in paper_setup.tsv's ours column is one the
  * report knows; MG_EFORMAT naming the file, line and column otherwise. */
 int report_setup_validate(const report *r);
