@@ -154,7 +154,11 @@ expect 0 "^progress: runs 13/15 done, steps 13500/15000 \(85% of the work\), ela
   "elapsed 0m0[12]s" -- progress --every 1 --while-pid "$watched"
 (($(date +%s) - start <= 6)) || fail "progress --every did not stop when process $watched ended"
 wait "$watched"
+# ... and once steps are gained, an ETA at their rate: moe4 seed 2 gains
+# 100 steps a second
+(for t in 600 700 800 900; do sleep 1; printf 'train\t%d\t0\t\n' "$t" >>"$paper/runs/moe4-s2/metrics.tsv"; done) &
+watched=$!
+expect 0 "elapsed 0m0[2-5]s, ETA [0-9]+m[0-9]{2}s$" -- progress --every 1 --while-pid "$watched"
+wait "$watched"
 
-claims >"$work/final.txt"; progress --every 1 --while-pid $$ &
-sleep 2; kill $!
 cli_finish claims_cli

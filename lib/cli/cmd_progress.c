@@ -49,37 +49,46 @@ static void put_duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
 }
 
-/* The work gained since the first reading, run by run: a run trained
- * afresh (its steps fell) counts from zero, so a stale run retrained is
- * neither lost nor counted twice. */
+/* The rate of the work since the first reading that knew the recipes
+ * (before, no step has a cost, and runs finished by an earlier job would
+ * count as work of this one), run by run: a run trained afresh (its work
+ * fell) counts from zero, so a stale run retrained is neither lost nor
+ * counted twice. */
 typedef struct {
     double first[PROGRESS_MAX_RUNS], last[PROGRESS_MAX_RUNS];
+    double t_first;
     int seen;
 } progress_rate;
 
-static double gained_work(progress_rate *pr, const progress_state *s)
+/* Work per second since the first reading; 0 while none is known. */
+static double work_rate(progress_rate *pr, const progress_state *s, double now)
 {
+    if (!s->have_recipes)
+        return 0;
     double gained = 0;
     for (int i = 0; i < s->n_runs; i++) {
         const progress_run *r = &s->runs[i];
-        long done = r->finished && r->steps ? r->steps : r->done;
+        long done = r->finished ? r->steps : r->done;
         double w = (double)done * r->step_cost;
-        if (!pr->seen || pr->last[i] == 0)
+        if (!pr->seen)
             pr->first[i] = w;
         else if (w < pr->last[i])
             pr->first[i] = 0;
         pr->last[i] = w;
         gained += w > pr->first[i] ? w - pr->first[i] : 0;
     }
-    pr->seen = 1;
-    return gained;
+    if (!pr->seen) {
+        pr->seen = 1;
+        pr->t_first = now;
+    }
+    return now > pr->t_first ? gained / (now - pr->t_first) : 0;
 }
 
-static void print_line(const progress_state *s, progress_rate *pr, int timed, double elapsed)
+static void print_line(const progress_state *s, progress_rate *pr, int timed, double t0)
 {
     progress_totals t;
     progress_sum(s, &t);
-    double gained = gained_work(pr, s);
+    double now = now_s(), rate = work_rate(pr, s, now);
     printf("progress: runs %d/%d done", t.finished, s->n_runs);
     if (s->have_recipes)
         printf(", steps %lld/%lld (%.0f%% of the work)", t.steps_done, t.steps,
@@ -88,12 +97,12 @@ static void print_line(const progress_state *s, progress_rate *pr, int timed, do
         printf(", steps not known yet (no %s)", "recipes/recipes.tsv");
     if (timed) {
         char e[32], eta[32];
-        put_duration(e, sizeof e, elapsed);
+        put_duration(e, sizeof e, now - t0);
         printf(", elapsed %s", e);
         if (s->have_recipes && t.work_done >= t.work)
             printf(", training done");
-        else if (s->have_recipes && gained > 0 && elapsed > 0) {
-            put_duration(eta, sizeof eta, (t.work - t.work_done) / (gained / elapsed));
+        else if (rate > 0) {
+            put_duration(eta, sizeof eta, (t.work - t.work_done) / rate);
             printf(", ETA %s", eta);
         } else
             printf(", ETA not known yet");
@@ -133,7 +142,7 @@ int cmd_progress(int argc, char **argv)
             fprintf(stderr, "moegap progress: %s\n", error_message());
             return 1;
         }
-        print_line(&s, &pr, every > 0, now_s() - t0);
+        print_line(&s, &pr, every > 0, t0);
         if (!every)
             return 0;
         progress_totals t;
