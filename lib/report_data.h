@@ -142,6 +142,10 @@ int report_result_load(report *r, report_result *res);
 
 /* report_forest.c: the figure file name pdflatex sees for the forest plot. */
 extern const char report_forest_name[];
+/* report_text.c: "best-loss gap", "slope on log(step)", "gap at the end"
+ * for a test's `what`; MISSING, UNREADABLE, STALE, FRESH. */
+const char *report_test_what_text(const char *what);
+const char *report_result_state_word(report_result_state s);
 
 /* report_methods.c: every key in paper_setup.tsv's ours column is one the
  * report knows; MG_EFORMAT naming the file, line and column otherwise. */

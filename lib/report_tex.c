@@ -251,13 +251,6 @@ void report_tex_title(const report *r, FILE *f)
 
 /* ---- the claims ----------------------------------------------------------- */
 
-static const char *what_text(const char *what)
-{
-    return strcmp(what, "slope") == 0   ? "slope on log(step)"
-           : strcmp(what, "final") == 0 ? "gap at the end"
-                                        : "best-loss gap";
-}
-
 static const char *claim_text(const char *claim)
 {
     return strcmp(claim, "positive") == 0 ? "$>0$" : strcmp(claim, "negative") == 0 ? "$<0$" : "";
@@ -276,7 +269,7 @@ static void put_test_row(FILE *f, const report_test *t)
     /* slopes are per log(step), smaller than losses: one more digit */
     int digits = strcmp(t->what, "slope") == 0 ? 5 : 4;
     report_latex_text(f, t->gap);
-    fprintf(f, " & %s & ", what_text(t->what));
+    fprintf(f, " & %s & ", report_test_what_text(t->what));
     if (strcmp(t->claim, "none") == 0)
         fputs("report", f);
     else
@@ -303,18 +296,13 @@ static void put_test_row(FILE *f, const report_test *t)
     fputs(" \\\\\n", f);
 }
 
-static const char *state_word(report_result_state s)
-{
-    return s == RESULT_MISSING ? "MISSING" : s == RESULT_UNREADABLE ? "UNREADABLE" : "STALE";
-}
-
 static void put_claim_header(FILE *f, const report_result *res)
 {
     fputs("\\midrule\n\\multicolumn{9}{@{}P{\\linewidth}@{}}{\\textbf{", f);
     report_latex_text(f, res->proto.name);
     fputs("}", f);
     if (res->state == RESULT_MISSING || res->state == RESULT_UNREADABLE) {
-        fprintf(f, " \\problem{%s:} ", state_word(res->state));
+        fprintf(f, " \\problem{%s:} ", report_result_state_word(res->state));
         report_latex_wrap(f, res->why);
         fputs("} \\\\\n", f);
         return;
@@ -345,7 +333,7 @@ static void put_notes(const report *r, FILE *f)
             int inconclusive = strcmp(t->verdict, "INCONCLUSIVE") == 0;
             fputs(any++ ? "\\\\\n" : "\n\\smallskip{\\footnotesize ", f);
             report_latex_textf(f, "%s, gap %s, %s: ", res->proto.name, t->gap,
-                               what_text(t->what));
+                               report_test_what_text(t->what));
             if (inconclusive)
                 report_latex_textf(f, "INCONCLUSIVE: the gap lies in [%.*f, %.*f] with %g%% "
                                    "confidence", digits, t->ci_lo, digits, t->ci_hi,
@@ -536,7 +524,7 @@ void report_tex_figures(const report *r, FILE *f)
         report_latex_text(f, res->proto.name);
         fputs("}\n", f);
         if (res->state == RESULT_MISSING || res->state == RESULT_UNREADABLE) {
-            fprintf(f, "\\problem{%s result: no figures.} ", state_word(res->state));
+            fprintf(f, "\\problem{%s result: no figures.} ", report_result_state_word(res->state));
             report_latex_wrap(f, res->why);
             fputs("\n", f);
             continue;

@@ -237,6 +237,44 @@ static int read_metrics(run_record *r)
     return rc;
 }
 
+int run_record_last_step(const char *dir, long *step)
+{
+    *step = 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? MG_OK
+                               : error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = MG_OK, c_step = -1;
+    while (!rc && (len = getline(&line, &lcap, f)) > 0) {
+        /* the trainer appends as it goes: a last line without its newline
+         * is still being written */
+        if (line[len - 1] != '\n')
+            break;
+        if (++lineno == 1) {
+            if ((c_step = column_of(line, "step")) < 0)
+                rc = error_set(MG_EFORMAT, "%s:1: header lacks a step column", path);
+            continue;
+        }
+        char step_s[32], *end = NULL;
+        long v = 0;
+        if (field_of(line, c_step, step_s, sizeof step_s))
+            v = strtol(step_s, &end, 10);
+        if (!end || end == step_s || *end || v < 1)
+            rc = error_set(MG_EFORMAT, "%s:%ld: step: not a step number", path, lineno);
+        else if (v > *step)
+            *step = v;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
 static int read_recipe(run_record *r)
 {
     char path[4200];

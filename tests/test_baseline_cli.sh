@@ -17,48 +17,7 @@ src=$3
 moegap=$(realpath "$moegap")
 fake_recipes "$src" 1000
 
-models=(dense_active moe4 dense_total moe8 dense8_total)
-base=(3.56 3.52 3.49 3.48 3.45)
-total=(329024 525888 525632 920128 920384)
-active=(329024 329280 525632 330304 920384)
-commit=83a69971041fe8503d990793ceec0fd065e0fa42
-
-# fake_run RUNS MODEL_INDEX SEED [DELTA]: ten evaluations 100..1000 that fall
-# like a training curve, each model and seed a little apart; DELTA shifts
-# every loss of the run
-fake_run() {
-  local runs=$1 mi=$2 s=$3 delta=${4:-0}
-  local dir=$runs/${models[mi]}-s$s
-  mkdir -p "$dir"
-  awk -v b="${base[mi]}" -v n="$(((mi * 3 + s * 2) % 5))" -v c="$((mi * 5 + s * (mi % 2)))" \
-    -v d="$delta" 'BEGIN {
-      printf "kind\tstep\ttokens\tval_ce\n"
-      for (t = 100; t <= 1000; t += 100)
-        printf "eval\t%d\t0\t%.9f\n", t, b + 0.003 * n + d + (0.3 + 0.002 * c) * sqrt(100 / t)
-    }' >"$dir/metrics.tsv"
-  local best
-  best=$(tail -1 "$dir/metrics.tsv" | cut -f4)
-  printf '{"seed": %d, "best_val_loss": %s, "best_step": 1000, "final_val_loss": %s, "params_total": %s, "params_active": %s}\n' \
-    "$s" "$best" "$best" "${total[mi]}" "${active[mi]}" >"$dir/summary.json"
-  fake_provenance "$dir" "$s" "$commit"
-  fake_recipe "${models[mi]}" "$dir"
-}
-
-fake_runs() {
-  for mi in 0 1 2 3 4; do
-    for s in 1 2 3; do fake_run "$1" "$mi" "$s"; done
-  done
-}
-
-# every protocol's check, as the paper label runs them
-checks() {
-  local paper=$1 p
-  for p in "$src"/protocols/*.ini; do
-    "$moegap" check --protocol "$p" --runs "$paper/runs" --reference "$src/reference" \
-      --out "$paper/results" --no-figures >/dev/null 2>&1
-  done
-  [[ -f $paper/results/active_gap.json ]] || fail "no results in $paper/results"
-}
+commit=$fake_commit
 
 # set_provenance RUNS KEY JSON_VALUE: in every run's provenance.json
 set_provenance() {
@@ -66,8 +25,8 @@ set_provenance() {
 }
 
 paper=$work/paper
-fake_runs "$paper/runs"
-checks "$paper"
+fake_curve_runs "$paper/runs"
+fake_checks "$src" "$paper"
 bl=$work/ref/baseline-ci.json
 mkdir -p "$work/ref"
 compare_now() { "$moegap" baseline --results "$paper/results" --runs "$paper/runs" --baseline "$bl" \
@@ -117,7 +76,7 @@ expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed
   -- compare_now
 expect 2 "results/active_gap.json: stale result: .*/moe4-s2/summary.json changed" -- compare_now --accept
 cmp -s "$bl" "$work/before.json" || fail "--accept of a stale result changed the baseline"
-checks "$paper"
+fake_checks "$src" "$paper"
 cp -r "$paper/results" "$work/unrecorded"
 /usr/bin/python3 -c 'import json, sys
 f = sys.argv[1]; d = json.load(open(f)); del d["runs_used"]
@@ -127,8 +86,8 @@ expect 2 "unrecorded/total_gap.json: stale result: it does not record the runs i
 expect 0 "reproduced exactly" -- compare_now
 
 # a change far below the tolerance, at the same commit on the same machine
-fake_run "$paper/runs" 1 2 0.0001
-checks "$paper"
+fake_curve_run "$paper/runs" 1 2 0.0001
+fake_checks "$src" "$paper"
 expect 1 "active_gap +gap active best_val_loss_gap .* → -3\.3e-05 +0\.0200 +NOT EXACT" \
   "NOT reproduced exactly: seed 2 " "result: FAIL: NOT reproduced exactly: [0-9]+ values differ" -- compare_now
 # ... is within tolerance at another commit, on a changed tree, on another machine
@@ -158,13 +117,13 @@ expect 2 "moe4-s3/provenance.json: OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 2
 sed -i 's/"threads": 2/"threads": 1/' "$paper/runs/moe4-s3/provenance.json"
 
 # a gap moved beyond the tolerance (moe4 seed 2 worse by 0.1: the mean gap by 0.033)
-fake_run "$paper/runs" 1 2 0.1
-checks "$paper"
+fake_curve_run "$paper/runs" 1 2 0.1
+fake_checks "$src" "$paper"
 expect 1 "^active_gap +gap active best_val_loss_gap +0\.[0-9]{4} → 0\.[0-9]{4} +→ -0\.0333 +0\.0200 +REGRESSION" \
   "^active_gap +model moe4 best loss .* \+0\.0333 +0\.0200 +REGRESSION" \
   "^active_gap +model dense_active best loss .* ok" "result: FAIL: [0-9]+ REGRESSIONS of [0-9]+ lines" -- compare_now
-fake_run "$paper/runs" 1 2
-checks "$paper"
+fake_curve_run "$paper/runs" 1 2
+fake_checks "$src" "$paper"
 expect 0 "reproduced exactly" -- compare_now
 
 # a flipped verdict, alone
@@ -173,7 +132,7 @@ expect 1 "^active_gap +verdict +PASS → INCONCLUSIVE +→ flip +REGRESSION \(th
   "result: FAIL: 1 REGRESSION of" -- compare_now
 
 # a missing result: a regression in the comparison, and no baseline accepted
-checks "$paper"
+fake_checks "$src" "$paper"
 mv "$paper/results/total_gap.json" "$work/total_gap.json"
 expect 1 "^total_gap +result +present → missing .*REGRESSION \(no result now\)" \
   "results/total_gap.json: no such file" -- compare_now
@@ -214,7 +173,7 @@ expect 2 "baseline-ci.json: tier: 'ci', but the results are of tier 'smoke'" -- 
 sed -i 's/^tier = smoke/tier = ci/' "$paper"/runs/*/recipe.ini
 rm "$paper/runs/dense_total-s1/provenance.json"
 expect 2 "dense_total-s1/provenance.json: cannot open" -- compare_now
-fake_run "$paper/runs" 2 1
+fake_curve_run "$paper/runs" 2 1
 
 # a new --accept keeps the tolerances the file states
 sed -i 's/"gap_mean": 0.02/"gap_mean": 0.05/' "$bl"
@@ -267,7 +226,7 @@ printf '#!/usr/bin/env bash\nexit 8\n' >"$work/bin/ctest"
 expect 1 "^now: +no results" "^active_gap +result +present → missing" "nightly: FAIL: the paper label erred" \
   -- env PATH="$work/bin:$PATH" bash "$src/ci/nightly" --paper-dir "$paper" --baseline "$bl" \
   --moegap "$work/bin/with-report"
-checks "$paper"
+fake_checks "$src" "$paper"
 # a CONTRADICTED check is a failed test but no error: the baseline decides.
 # A copy of the tree, so ctest's list of failed tests lands in the copy's
 # build folder
@@ -295,7 +254,7 @@ expect 1 "nightly: FAIL: the paper label erred: paper_train_moe4_s1" -- tree_nig
 # ... and so is a failed check that wrote no result
 sed -i 's|^sed -i .*|rm '"$paper"'/results/active_gap.json|' "$work/bin/ctest"
 expect 1 "nightly: FAIL: the paper label erred: paper_check_active_gap" -- tree_night
-checks "$paper"
+fake_checks "$src" "$paper"
 rm "$bl"
 expect 0 "accepted: wrote .*baseline-ci.json" "nightly: accepted .*baseline-ci.json; commit it" \
   -- night --skip-train --accept --moegap "$work/bin/with-report"

@@ -183,7 +183,7 @@ static void test_counts(void)
     c = moe_cfg(1024, 64, 4, 4, 128, 8, 2, 128);
     check_counts("moe ci E8", &c);
     c = moe_cfg(512, 64, 2, 4, 64, 4, 2, 80);
-    check_counts("moe demo", &c);
+    check_counts("moe V512 E4", &c);
     c = moe_cfg(100, 24, 3, 2, 8, 6, 1, 17);
     check_counts("moe E6 top1", &c);
     c = moe_cfg(100, 24, 1, 2, 8, 8, 8, 5);
@@ -223,7 +223,7 @@ static void test_ci_tier(void)
 static void test_other_shapes(void)
 {
     const model_config shapes[] = {
-        moe_cfg(512, 64, 2, 4, 64, 4, 2, 80),    /* the demo MoE */
+        moe_cfg(512, 64, 2, 4, 64, 4, 2, 80),    /* a small vocabulary, narrow experts */
         moe_cfg(4096, 128, 6, 8, 256, 4, 2, 256),
         moe_cfg(8192, 256, 8, 8, 256, 8, 2, 512),
         moe_cfg(1024, 96, 4, 6, 128, 8, 1, 96),

@@ -11,11 +11,13 @@ static const char usage[] =
     "  prepare turn a corpus into token files and a tokenizer (SentencePiece)\n"
     "  train   train one model from a recipe and a seed into a run folder\n"
     "  eval    recompute a run folder's validation loss from its checkpoint\n"
-    "  synth   write a synthetic token stream (for tests and the demo job)\n"
+    "  synth   write a synthetic token stream (for tests)\n"
     "  params  count a recipe's parameters; match a dense model to an MoE\n"
     "  check   check one of the paper's claims over the runs of several seeds\n"
     "  report  build the PDF report of a paper dir's results (pdflatex)\n"
     "  baseline compare the checks' results with the accepted baseline (nightly)\n"
+    "  claims  print the claims' table of a paper dir's results\n"
+    "  progress print how far a paper dir's training runs have got, with an ETA\n"
     "  variance split the seed-to-seed variance into its sources (variance study)\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(argv[1], "baseline") == 0)
         return cmd_baseline(argc - 1, argv + 1);
+    if (strcmp(argv[1], "claims") == 0)
+        return cmd_claims(argc - 1, argv + 1);
+    if (strcmp(argv[1], "progress") == 0)
+        return cmd_progress(argc - 1, argv + 1);
     if (strcmp(argv[1], "variance") == 0)
         return cmd_variance(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);

@@ -48,6 +48,12 @@ const char *report_issue(const report *r, size_t i);
  * figures removed, and an issue says why; an error only when a file
  * cannot be written or gnuplot fails, naming the file. */
 int report_forest_write(report *r);
+/* The claims' table as text: a row per test that states a claim (the
+ * paper's mean +- std, ours with its confidence interval, the one-sided p
+ * toward the claimed sign, the verdict), a row per claim whose result is
+ * missing or unreadable saying why, a line under a stale one, and what the
+ * columns mean. Returns the number of claims without a fresh result. */
+int report_claims_text(const report *r, FILE *f);
 
 /* The LaTeX source. Figures are named fig-<claim>-<kind>.pdf, the names
  * report_write gives them in pdflatex's folder. */

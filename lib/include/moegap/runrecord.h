@@ -49,6 +49,13 @@ typedef struct {
 int run_record_load(run_record *r, const char *dir, long seed);
 void run_record_free(run_record *r);
 
+/* The last step a run folder's metrics.tsv records so far (0 when it has
+ * none yet: no folder, no file, or only the header), read while the run
+ * trains: for progress, no judgement of the run. A row that is not
+ * complete yet is not read; a row without a step number is an error
+ * naming the file and the line. */
+int run_record_last_step(const char *dir, long *step);
+
 /* Whether a check's result (its JSON, `result`) still describes the runs
  * of `p` under `runs_dir`: every run the protocol names is in its
  * "runs_used" with the SHA-256 of the summary.json there now. 1 when
