@@ -13,6 +13,7 @@ int cmd_prepare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_tier(int argc, char **argv);
 
 /* dirname(path) + "/" + rel into out (n bytes): an option's default
  * beside another option's file or folder. */

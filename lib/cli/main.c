@@ -16,6 +16,7 @@ static const char usage[] =
     "  check   check one of the paper's claims over the runs of several seeds\n"
     "  report  build the PDF report of a paper dir's results (pdflatex)\n"
     "  baseline compare the checks' results with the accepted baseline (nightly)\n"
+    "  tier    print the seeds of a tier (its tier.ini) or of a seed list\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(argv[1], "baseline") == 0)
         return cmd_baseline(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tier") == 0)
+        return cmd_tier(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }
