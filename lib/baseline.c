@@ -5,7 +5,6 @@
 #include "moegap/error.h"
 #include "moegap/recipe.h"
 #include "moegap/runrecord.h"
-#include "moegap/tier.h"
 
 #include "baseline_json.h"
 #include "fsutil.h"
@@ -86,13 +85,12 @@ static int read_result(baseline_protocol *bp, protocol *p, const char *path,
     /* the seeds the check was given: the runs it names, and what the
      * comparison holds against the baseline's */
     if (!rc)
-        rc = jsonread_integers(&at, root, "seeds", 0, 1000000000, bp->seeds, PROTOCOL_MAX_SEEDS,
-                               &bp->n_seeds);
+        rc = run_record_result_seeds(root, path, p);
+    if (!rc) {
+        memcpy(bp->seeds, p->seeds, (size_t)p->n_seeds * sizeof *p->seeds);
+        bp->n_seeds = (size_t)p->n_seeds;
+    }
     char why[1200];
-    if (!rc && !tier_seeds_valid(bp->seeds, (int)bp->n_seeds, why, sizeof why))
-        rc = error_set(MG_EFORMAT, "%s: seeds: %s", path, why);
-    if (!rc)
-        rc = protocol_set_seeds(p, bp->seeds, (int)bp->n_seeds);
     if (!rc && !run_record_result_fresh(root, p, runs_dir, runs_dir, why, sizeof why))
         rc = error_set(MG_EFORMAT, "%s: stale result: %s (run moegap check again)", path, why);
 

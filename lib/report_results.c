@@ -219,42 +219,15 @@ int report_result_load(report *r, report_result *res)
     return rc ? rc : check_figures(r, res, &st);
 }
 
-/* The seeds the check was given, from its result; 0 with why[] when the
- * result holds none that could be. */
-static int result_seeds(const char *path, protocol *p, char *why, size_t n)
-{
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        snprintf(why, n, "%s", jerr.text);
-        return 0;
-    }
-    json_t *arr = json_object_get(root, "seeds"), *v;
-    int seeds[PROTOCOL_MAX_SEEDS], count = 0, ok = json_is_array(arr);
-    size_t i;
-    json_array_foreach(arr, i, v) {
-        if (!ok || !json_is_integer(v) || count == PROTOCOL_MAX_SEEDS ||
-            json_integer_value(v) < 1 || json_integer_value(v) > TIER_SEED_MAX) {
-            ok = 0;
-            break;
-        }
-        seeds[count++] = (int)json_integer_value(v);
-    }
-    json_decref(root);
-    char bad[200];
-    if (!ok || !tier_seeds_valid(seeds, count, bad, sizeof bad)) {
-        snprintf(why, n, "seeds: %s", ok ? bad : "missing or not a list of seeds");
-        return 0;
-    }
-    protocol_set_seeds(p, seeds, count);
-    return 1;
-}
-
 int report_result_seeds(report *r, report_result *res)
 {
-    char path[REPORT_PATH_MAX], why[REPORT_WHY_MAX], runs[REPORT_PATH_MAX];
+    char path[REPORT_PATH_MAX], runs[REPORT_PATH_MAX];
     snprintf(path, sizeof path, "%s/results/%s.json", r->paper_dir, res->proto.name);
-    if (result_seeds(path, &res->proto, why, sizeof why))
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    int rc = root ? run_record_result_seeds(root, path, &res->proto) : MG_EIO;
+    json_decref(root);
+    if (!rc)
         return MG_OK;
     /* no result to say them: the seeds the check would use by default */
     snprintf(runs, sizeof runs, "%s/runs", r->paper_dir);

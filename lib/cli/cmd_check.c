@@ -56,8 +56,14 @@ static int check_seeds(const protocol *p, tier_info *t, const char *seeds_opt,
     if (tier_opt) {
         rc = tier_read(t, tier_opt);
     } else if (!seeds_opt) {
+        /* the protocol's own folder, whose tiers/ the runs' tier names */
         char protocols_dir[4200];
-        cli_sibling_path(protocols_dir, sizeof protocols_dir, protocol_path, ".");
+        const char *slash = strrchr(protocol_path, '/');
+        if (!slash)
+            snprintf(protocols_dir, sizeof protocols_dir, ".");
+        else /* "/x.ini" lies in "/" */
+            snprintf(protocols_dir, sizeof protocols_dir, "%.*s",
+                     slash == protocol_path ? 1 : (int)(slash - protocol_path), protocol_path);
         rc = tier_of_runs_read(t, protocols_dir, runs, p);
     }
     if (rc)
