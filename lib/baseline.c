@@ -61,10 +61,11 @@ static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const 
 }
 
 /* results/<name>.json, held to its protocol and to the runs: a result
- * from an older protocol (other seeds, models or gaps), or one whose runs
+ * from an older protocol (other models or gaps), or one whose runs
  * changed since (or cannot be told), is stale, and an error, so that
- * neither a comparison nor --accept rests on it. */
-static int read_result(baseline_protocol *bp, const protocol *p, const char *path,
+ * neither a comparison nor --accept rests on it. Its seeds become the
+ * protocol's: the check was given them, and they name the runs. */
+static int read_result(baseline_protocol *bp, protocol *p, const char *path,
                        const char *runs_dir)
 {
     json_t *root = NULL;
@@ -81,13 +82,14 @@ static int read_result(baseline_protocol *bp, const protocol *p, const char *pat
     if (!rc && !baseline_verdict_known(bp->verdict))
         rc = error_set(MG_EFORMAT, "%s: verdict: '%s': expected PASS, CONTRADICTED or "
                        "INCONCLUSIVE", path, bp->verdict);
+    /* the seeds the check was given: the runs it names, and what the
+     * comparison holds against the baseline's */
     if (!rc)
-        rc = jsonread_integers(&at, root, "seeds", 0, 1000000000, bp->seeds, PROTOCOL_MAX_SEEDS,
-                               &bp->n_seeds);
-    if (!rc && (bp->n_seeds != (size_t)p->n_seeds ||
-                memcmp(bp->seeds, p->seeds, bp->n_seeds * sizeof *bp->seeds) != 0))
-        rc = error_set(MG_EFORMAT, "%s: seeds: not the seeds of %s (a stale result?)", path,
-                       p->path);
+        rc = run_record_result_seeds(root, path, p);
+    if (!rc) {
+        memcpy(bp->seeds, p->seeds, (size_t)p->n_seeds * sizeof *p->seeds);
+        bp->n_seeds = (size_t)p->n_seeds;
+    }
     char why[1200];
     if (!rc && !run_record_result_fresh(root, p, runs_dir, runs_dir, why, sizeof why))
         rc = error_set(MG_EFORMAT, "%s: stale result: %s (run moegap check again)", path, why);

@@ -1,5 +1,6 @@
 #include "moegap/protocol.h"
 #include "moegap/error.h"
+#include "moegap/tier.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,7 +42,7 @@ int protocol_model_kind(const char *model, int *n_experts, int *top_k)
 
 typedef enum {
     K_NAME, K_TEXT,                                   /* [claim] */
-    K_MODELS, K_SEEDS,                                /* [runs] */
+    K_MODELS,                                         /* [runs] */
     K_STATISTIC, K_TEST, K_ALPHA, K_POWER, K_FIT, K_FIT_FROM, K_EARLY, /* [check] */
     K_GAP, K_ROLE, K_DIRECTION, K_SLOPE, K_FINAL, K_PAPER, /* [gap NAME] */
     N_KEYS
@@ -51,7 +52,7 @@ static const struct {
     const char *section; /* "gap" stands for every [gap NAME] */
     const char *name;
 } keys[N_KEYS] = {
-    {"claim", "name"},      {"claim", "text"},       {"runs", "models"},   {"runs", "seeds"},
+    {"claim", "name"},      {"claim", "text"},       {"runs", "models"},
     {"check", "statistic"}, {"check", "test"},       {"check", "alpha"},   {"check", "power"},
     {"check", "fit"},       {"check", "fit_from"},   {"check", "early_share"},
     {"gap", "gap"},         {"gap", "role"},         {"gap", "direction"}, {"gap", "slope"},
@@ -159,38 +160,6 @@ static int parse_models(parse_ctx *ctx, const char *value)
     return ctx->p->n_models > 0;
 }
 
-static int parse_seed(parse_ctx *ctx, const char *tok)
-{
-    protocol *p = ctx->p;
-    char *end = NULL;
-    errno = 0;
-    long s = strtol(tok, &end, 10);
-    if (end == tok || *end || errno || s < 0 || s > 1000000) {
-        snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a seed (0..1000000)", tok);
-        return 0;
-    }
-    for (int i = 0; i < p->n_seeds; i++)
-        if (p->seeds[i] == s) {
-            snprintf(ctx->msg, sizeof ctx->msg, "seed %ld is listed twice", s);
-            return 0;
-        }
-    if (p->n_seeds == PROTOCOL_MAX_SEEDS) {
-        snprintf(ctx->msg, sizeof ctx->msg, "at most %d seeds", PROTOCOL_MAX_SEEDS);
-        return 0;
-    }
-    p->seeds[p->n_seeds++] = (int)s;
-    return 1;
-}
-
-static int parse_seeds(parse_ctx *ctx, const char *value)
-{
-    if (!parse_list(ctx, value, parse_seed))
-        return 0;
-    if (ctx->p->n_seeds < 2)
-        snprintf(ctx->msg, sizeof ctx->msg, "a t-test over seeds needs at least 2 seeds");
-    return ctx->p->n_seeds >= 2;
-}
-
 /* A number strictly inside (lo, hi). */
 static int parse_open(parse_ctx *ctx, const char *value, double lo, double hi, double *out)
 {
@@ -267,7 +236,6 @@ static int set_value(parse_ctx *ctx, key_id k, int g, const char *value)
         snprintf(p->text, sizeof p->text, "%s", value);
         return 1;
     case K_MODELS: return parse_models(ctx, value);
-    case K_SEEDS: return parse_seeds(ctx, value);
     case K_STATISTIC:
         if (strcmp(value, "best_val_loss") == 0)
             p->statistic = STATISTIC_BEST_VAL_LOSS;
@@ -345,6 +313,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
     for (k = 0; k < N_KEYS; k++)
         if (strcmp(keys[k].section, kind) == 0 && strcmp(keys[k].name, name) == 0)
             break;
+    if (k == N_KEYS && strcmp(kind, "runs") == 0 && strcmp(name, "seeds") == 0) {
+        /* the seeds were once a protocol key: say where they went */
+        snprintf(ctx->msg, sizeof ctx->msg, "[runs] seeds: not a protocol key: the seeds are "
+                 "the tier's (protocols/tiers/<tier>/" TIER_FILE "), or moegap check --seeds");
+        ctx->fail_line = ctx->line;
+        return 0;
+    }
     if (k == N_KEYS) {
         snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: unknown key", section, name);
         ctx->fail_line = ctx->line;
@@ -386,8 +361,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 static int validate(parse_ctx *ctx, const char *path, const char *base)
 {
     protocol *p = ctx->p;
-    static const key_id required[] = {K_NAME, K_TEXT, K_MODELS, K_SEEDS, K_STATISTIC, K_TEST,
-                                      K_ALPHA, K_POWER};
+    static const key_id required[] = {K_NAME, K_TEXT, K_MODELS, K_STATISTIC, K_TEST, K_ALPHA,
+                                      K_POWER};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!ctx->seen[required[i]])
             return error_set(MG_EINVAL, "%s: [%s] %s: missing", path, keys[required[i]].section,
@@ -505,4 +480,14 @@ int protocol_model_index(const protocol *p, const char *model)
         if (strcmp(p->models[i], model) == 0)
             return i;
     return -1;
+}
+
+int protocol_set_seeds(protocol *p, const int *seeds, int n)
+{
+    if (n < 2 || n > PROTOCOL_MAX_SEEDS)
+        return error_set(MG_EINVAL, "%s: %d seeds: expected 2..%d", p->path, n,
+                         PROTOCOL_MAX_SEEDS);
+    memcpy(p->seeds, seeds, (size_t)n * sizeof *seeds);
+    p->n_seeds = n;
+    return MG_OK;
 }

@@ -2,6 +2,7 @@
 #include "moegap/error.h"
 #include "moegap/params.h"
 #include "fsutil.h"
+#include "inifile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -92,9 +93,6 @@ typedef struct {
     const char *path;
     char dir[RECIPE_PATH_MAX]; /* folder of the recipe, for relative paths */
     int seen[N_KEYS];          /* the line that gave each key, 0 if none */
-    int line;                  /* the line being read, for messages */
-    char section[RECIPE_LABEL_MAX];
-    char msg[600];
 } parse_ctx;
 
 static int parse_number(const recipe_key *k, const char *value, recipe *r, char *msg, size_t msz)
@@ -126,7 +124,8 @@ static int parse_number(const recipe_key *k, const char *value, recipe *r, char 
     return 1;
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value)
+static int on_key(void *user, const char *section, const char *name, const char *value,
+                  int line, char *msg, size_t msz)
 {
     parse_ctx *ctx = user;
     int i;
@@ -135,23 +134,22 @@ static int on_key(void *user, const char *section, const char *name, const char 
             break;
     if (i == N_KEYS) {
         /* bounded: the name is whatever the line held, up to RECIPE_LINE_MAX */
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %.200s: unknown key", section, name);
+        snprintf(msg, msz, "[%s] %.200s: unknown key", section, name);
         return 0;
     }
     const recipe_key *k = &recipe_keys[i];
     if (ctx->seen[i]) {
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: key given twice (first on line %d)",
-                 k->section, k->name, ctx->seen[i]);
+        snprintf(msg, msz, "[%s] %s: key given twice (first on line %d)", k->section,
+                 k->name, ctx->seen[i]);
         return 0;
     }
-    ctx->seen[i] = ctx->line;
+    ctx->seen[i] = line;
     if (k->type == KEY_PATH) {
         char *field = (char *)ctx->r + k->offset;
         int n = value[0] == '/' ? snprintf(field, RECIPE_PATH_MAX, "%s", value)
                                 : snprintf(field, RECIPE_PATH_MAX, "%s%s", ctx->dir, value);
         if (value[0] == '\0' || n >= RECIPE_PATH_MAX) {
-            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: expected a file path", k->section,
-                     k->name);
+            snprintf(msg, msz, "[%s] %s: expected a file path", k->section, k->name);
             return 0;
         }
         return 1;
@@ -163,8 +161,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         for (size_t j = 0; ok && j < n; j++)
             ok = isalnum((unsigned char)value[j]) || strchr("._-", value[j]) != NULL;
         if (!ok) {
-            snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: '%.80s' is not a label (1-%d of A-Z a-z "
-                     "0-9 . _ -)", k->section, k->name, value, RECIPE_LABEL_MAX - 1);
+            snprintf(msg, msz, "[%s] %s: '%.80s' is not a label (1-%d of A-Z a-z 0-9 . _ -)",
+                     k->section, k->name, value, RECIPE_LABEL_MAX - 1);
             return 0;
         }
         memcpy(field, value, n + 1);
@@ -172,126 +170,17 @@ static int on_key(void *user, const char *section, const char *name, const char 
     }
     char why[300];
     if (!parse_number(k, value, ctx->r, why, sizeof why)) {
-        snprintf(ctx->msg, sizeof ctx->msg, "[%s] %s: %s", k->section, k->name, why);
+        snprintf(msg, msz, "[%s] %s: %s", k->section, k->name, why);
         return 0;
     }
     return 1;
 }
 
-/* Recipes are not read with inih: Debian's libinih is built with a
- * 200-byte line buffer on the stack (INI_MAX_LINE 200, no realloc) and
- * hands a longer line on in pieces, so a long comment's tail became a key,
- * and a resolved recipe holds absolute data paths that are often longer.
- * The dialect below is inih's (sections, `=` or `:`, `;`/`#` comments, `;`
- * after a space ending a value), without its line limit.
- *
- * Reads one line whole into buf[RECIPE_LINE_MAX + 1], without its newline.
- * 1: a line; 0: end of file; -1: the line is longer than RECIPE_LINE_MAX;
- * -2: it holds a NUL byte (a binary file, never a recipe). */
-static int read_line(FILE *f, char *buf)
-{
-    size_t n = 0;
-    int c, nul = 0;
-    while ((c = getc(f)) != EOF && c != '\n') {
-        if (n == RECIPE_LINE_MAX)
-            return -1;
-        nul |= c == '\0';
-        buf[n++] = (char)c;
-    }
-    buf[n] = '\0';
-    if (c == EOF && n == 0)
-        return 0;
-    return nul ? -2 : 1;
-}
-
-static char *skip_space(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    return s;
-}
-
-static void strip_trailing_space(char *s)
-{
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-}
-
-/* The first of `chars` in s, or the start of an inline comment (';' after
- * whitespace), or the end: the INI dialect the recipes were written in. */
-static char *find_or_comment(char *s, const char *chars)
-{
-    int was_space = 0;
-    while (*s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';')) {
-        was_space = isspace((unsigned char)*s);
-        s++;
-    }
-    return s;
-}
-
-static int parse_section(parse_ctx *ctx, char *s)
-{
-    char *end = find_or_comment(s + 1, "]");
-    if (*end != ']')
-        return error_set(MG_EINVAL, "%s:%d: malformed section header (expected [name])",
-                         ctx->path, ctx->line);
-    *end = '\0';
-    if (strlen(s + 1) >= sizeof ctx->section)
-        return error_set(MG_EINVAL, "%s:%d: [%.40s...]: unknown section (expected [model], "
-                         "[train], [data] or [run])", ctx->path, ctx->line, s + 1);
-    strcpy(ctx->section, s + 1);
-    return MG_OK;
-}
-
-/* One line: blank, a comment, [section] or key = value (':' also separates,
- * leading and trailing spaces are not part of a name or value). */
-static int parse_line(parse_ctx *ctx, char *line)
-{
-    if (ctx->line == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
-        line += 3; /* a UTF-8 byte-order mark */
-    char *s = skip_space(line);
-    strip_trailing_space(s);
-    if (*s == '\0' || *s == ';' || *s == '#')
-        return MG_OK;
-    if (*s == '[')
-        return parse_section(ctx, s);
-    char *sep = find_or_comment(s, "=:");
-    if (*sep != '=' && *sep != ':')
-        return error_set(MG_EINVAL, "%s:%d: malformed line (expected key = value or [section])",
-                         ctx->path, ctx->line);
-    *sep = '\0';
-    strip_trailing_space(s);
-    char *value = skip_space(sep + 1);
-    *find_or_comment(value, NULL) = '\0';
-    strip_trailing_space(value);
-    if (ctx->section[0] == '\0')
-        return error_set(MG_EINVAL, "%s:%d: %s: key outside any section (expected [model], "
-                         "[train], [data] or [run] above it)", ctx->path, ctx->line, s);
-    if (!on_key(ctx, ctx->section, s, value))
-        return error_set(MG_EINVAL, "%s:%d: %s", ctx->path, ctx->line, ctx->msg);
-    return MG_OK;
-}
-
+/* Reads the file through the shared strict reader (inifile.h). */
 static int parse_file(parse_ctx *ctx, FILE *f)
 {
-    char line[RECIPE_LINE_MAX + 1];
-    int got;
-    while ((got = read_line(f, line)) != 0) {
-        ctx->line++;
-        if (got == -1)
-            return error_set(MG_EINVAL, "%s:%d: line %d is longer than %d characters", ctx->path,
-                             ctx->line, ctx->line, RECIPE_LINE_MAX);
-        if (got == -2)
-            return error_set(MG_EINVAL, "%s:%d: line %d holds a NUL byte (not a text file)",
-                             ctx->path, ctx->line, ctx->line);
-        int rc = parse_line(ctx, line);
-        if (rc)
-            return rc;
-    }
-    if (ferror(f))
-        return error_set(MG_EIO, "%s: read error after line %d", ctx->path, ctx->line);
-    return MG_OK;
+    inifile_reader rd = {ctx->path, "[model], [train], [data] or [run]", on_key, ctx};
+    return inifile_parse(&rd, f, NULL);
 }
 
 /* A key without a default must be in the file: its zero would otherwise

@@ -137,6 +137,10 @@ const char *report_rel(const report *r, const char *path);
 
 /* report_runs.c: every model's runs, recipe, counts and match; the corpora. */
 int report_runs_load(report *r);
+/* report_results.c: a protocol's seeds, those its result JSON says the
+ * check was given (else the tier's default for its runs, else none, said
+ * as an issue), before the runs are read. */
+int report_result_seeds(report *r, report_result *res);
 /* report_results.c: each protocol's result JSON, its freshness, its figures. */
 int report_result_load(report *r, report_result *res);
 

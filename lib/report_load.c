@@ -176,6 +176,8 @@ int report_load(report **out, const report_options *o)
         rc = reference_setup_load(&r->setup, r->reference_dir);
     if (!rc)
         rc = read_protocols(r);
+    for (int i = 0; i < r->n_results && !rc; i++)
+        rc = report_result_seeds(r, &r->results[i]);
     if (!rc)
         rc = collect_models(r);
     if (!rc)

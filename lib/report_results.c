@@ -6,6 +6,7 @@
 #include "moegap/baseline.h"
 #include "moegap/error.h"
 #include "moegap/runrecord.h"
+#include "moegap/tier.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -216,4 +217,23 @@ int report_result_load(report *r, report_result *res)
     if (res->state == RESULT_STALE)
         rc = report_issue_add(r, "STALE result %s: %s", name, res->why);
     return rc ? rc : check_figures(r, res, &st);
+}
+
+int report_result_seeds(report *r, report_result *res)
+{
+    char path[REPORT_PATH_MAX], runs[REPORT_PATH_MAX];
+    snprintf(path, sizeof path, "%s/results/%s.json", r->paper_dir, res->proto.name);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    int rc = root ? run_record_result_seeds(root, path, &res->proto) : MG_EIO;
+    json_decref(root);
+    if (!rc)
+        return MG_OK;
+    /* no result to say them: the seeds the check would use by default */
+    snprintf(runs, sizeof runs, "%s/runs", r->paper_dir);
+    tier_info t;
+    if (tier_of_runs_read(&t, r->protocols_dir, runs, &res->proto) == MG_OK)
+        return protocol_set_seeds(&res->proto, t.seeds, t.n_seeds);
+    return report_issue_add(r, "UNKNOWN seeds of %s: no result holds them, and %s; its runs are "
+                            "not listed", res->proto.name, error_message());
 }

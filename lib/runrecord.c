@@ -4,6 +4,8 @@
 #include "moegap/error.h"
 #include "moegap/params.h"
 #include "moegap/recipe.h"
+#include "moegap/tier.h"
+#include "jsonread.h"
 #include "sha256.h"
 
 #include <ctype.h>
@@ -495,4 +497,17 @@ int run_record_result_fresh(json_t *result, const protocol *p, const char *runs_
             }
         }
     return 1;
+}
+
+int run_record_result_seeds(json_t *result, const char *path, protocol *p)
+{
+    int seeds[PROTOCOL_MAX_SEEDS];
+    size_t n = 0;
+    json_place at = json_place_root(path);
+    int rc = jsonread_integers(&at, result, "seeds", 1, TIER_SEED_MAX, seeds, PROTOCOL_MAX_SEEDS,
+                               &n);
+    char why[200];
+    if (!rc && !tier_seeds_valid(seeds, (int)n, why, sizeof why))
+        rc = error_set(MG_EFORMAT, "%s: seeds: %s", path, why);
+    return rc ? rc : protocol_set_seeds(p, seeds, (int)n);
 }

@@ -131,6 +131,22 @@ sed -i 's/"verdict": "PASS"/"verdict": "INCONCLUSIVE"/' "$paper/results/active_g
 expect 1 "^active_gap +verdict +PASS → INCONCLUSIVE +→ flip +REGRESSION \(the claim's status changed\)" \
   "result: FAIL: 1 REGRESSION of" -- compare_now
 
+# results over other seeds than the baseline's (cmake -DMOEGAP_SEEDS=4):
+# said once, plainly, and failed, with none of the protocol's numbers
+# compared (a mean over other seeds is another number)
+checks "$paper"
+fake_run "$paper/runs" 0 4
+fake_run "$paper/runs" 1 4
+"$moegap" check --protocol "$src/protocols/active_gap.ini" --runs "$paper/runs" --seeds 4 \
+  --reference "$src/reference" --out "$paper/results" --no-figures >/dev/null 2>&1
+expect 1 "^active_gap +seeds +1,2,3 → 1,2,3,4 +→ differ +REGRESSION \(other seeds than the baseline's: not comparable\)" \
+  "active_gap: the results are over seeds 1,2,3,4, the baseline over seeds 1,2,3; its gaps and models are not compared" \
+  "^total_gap +gap total best_val_loss_gap .* ok$" \
+  "result: FAIL: 1 REGRESSION of [0-9]+ lines; the seeds of 1 protocol differ from the baseline's, so it is not compared" \
+  -- compare_now
+compare_now 2>&1 | grep -E "^active_gap +(gap|model) " && fail "items of a protocol over other seeds were compared"
+rm -r "$paper/runs/dense_active-s4" "$paper/runs/moe4-s4"
+
 # a missing result: a regression in the comparison, and no baseline accepted
 fake_checks "$src" "$paper"
 mv "$paper/results/total_gap.json" "$work/total_gap.json"

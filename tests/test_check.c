@@ -108,7 +108,10 @@ static int run_check(const char *name, const char *runs, check_result *r)
     char path[1200];
     snprintf(path, sizeof path, "%s/%s.ini", protocols_dir, name);
     protocol p;
+    static const int seeds[] = {1, 2, 3};
     int rc = protocol_read(&p, path);
+    if (!rc)
+        rc = protocol_set_seeds(&p, seeds, 3);
     EXPECT(rc == MG_OK, "%s: %s", path, error_message());
     if (rc)
         return rc;
@@ -361,7 +364,7 @@ static void expect_bad(const char *text, const char *frag1, const char *frag2)
         EXPECT(strstr(msg, frag2), "message lacks '%s': %s", frag2, msg);
 }
 
-#define HEAD "[claim]\nname = bad\ntext = t\n[runs]\nmodels = dense_active, moe4\nseeds = 1, 2\n"
+#define HEAD "[claim]\nname = bad\ntext = t\n[runs]\nmodels = dense_active, moe4\n"
 #define CHECK "[check]\nstatistic = best_val_loss\ntest = paired_t_one_sided\nalpha = 0.05\npower = 0.8\n"
 #define GAP "[gap a]\ngap = dense_active - moe4\nrole = gate\ndirection = positive\n"
 
@@ -376,35 +379,36 @@ static void test_bad_protocols(void)
 
     const char *good = test_write_file(test_dir("bad"), "bad.ini", HEAD CHECK GAP);
     EXPECT(protocol_read(&p, good) == MG_OK && p.n_gaps == 1 && p.gaps[0].a == 0 &&
-               p.gaps[0].b == 1 && p.n_seeds == 2 && p.alpha == 0.05,
+               p.gaps[0].b == 1 && p.n_seeds == 0 && p.alpha == 0.05,
            "the minimal protocol: %s", error_message());
     expect_bad(HEAD "[check]\nstatistic = best_val_loss\nalhpa = 0.05\n" GAP,
-               "bad.ini:9: [check] alhpa: unknown key", NULL);
-    expect_bad(HEAD "[check]\nalpha = 0.7\n", "bad.ini:8: [check] alpha:", "0.7");
+               "bad.ini:8: [check] alhpa: unknown key", NULL);
+    expect_bad(HEAD "[check]\nalpha = 0.7\n", "bad.ini:7: [check] alpha:", "0.7");
     expect_bad("[runs]\nmodels = dense_active, moe5\n", "bad.ini:2: [runs] models:", "moe5");
-    expect_bad("[runs]\nseeds = 1\n", "bad.ini:2: [runs] seeds:", "at least 2");
-    expect_bad("[runs]\nseeds = 1, x\n", "bad.ini:2: [runs] seeds:", "'x'");
+    /* the seeds are the tier's now: a protocol that still names them is told where */
+    expect_bad(HEAD "seeds = 1, 2\n" CHECK GAP, "bad.ini:6: [runs] seeds: not a protocol key",
+               "tier.ini");
     expect_bad(HEAD CHECK "[gap a]\ngap = dense_total - moe4\nrole = gate\ndirection = positive\n",
-               "bad.ini:13: [gap a] gap: model 'dense_total' is not in [runs] models", NULL);
-    expect_bad(HEAD CHECK "[gap a]\ngap = dense_active + moe4\n", "bad.ini:13: [gap a] gap:",
+               "bad.ini:12: [gap a] gap: model 'dense_total' is not in [runs] models", NULL);
+    expect_bad(HEAD CHECK "[gap a]\ngap = dense_active + moe4\n", "bad.ini:12: [gap a] gap:",
                NULL);
     expect_bad(HEAD "[check]\nstatistic = best_val_loss\nalpha = 0.05\npower = 0.8\n" GAP,
                "bad.ini: [check] test: missing", NULL);
-    expect_bad(HEAD CHECK "early_share = 0.1\n" GAP, "bad.ini:12: [check] early_share: applies "
+    expect_bad(HEAD CHECK "early_share = 0.1\n" GAP, "bad.ini:11: [check] early_share: applies "
                "only", NULL);
     expect_bad(HEAD CHECK "[gap a]\ngap = dense_active - moe4\nrole = gate\n",
                "bad.ini: [gap a] direction: missing", NULL);
-    expect_bad(HEAD CHECK GAP "slope = positive\n", "bad.ini:16: [gap a] slope: does not apply",
+    expect_bad(HEAD CHECK GAP "slope = positive\n", "bad.ini:15: [gap a] slope: does not apply",
                NULL);
-    expect_bad(HEAD CHECK GAP "role = report\n", "bad.ini:16: [gap a] role: key given twice",
+    expect_bad(HEAD CHECK GAP "role = report\n", "bad.ini:15: [gap a] role: key given twice",
                NULL);
     /* a [gap] without a name is no gap (it once indexed gap -1) */
-    expect_bad(HEAD CHECK "[gap]\nrole = gate\n", "bad.ini:13: [gap] role: unknown key", NULL);
-    expect_bad(HEAD CHECK "[gap]\ngap = dense_active - moe4\n", "bad.ini:13: [gap] gap: unknown key",
+    expect_bad(HEAD CHECK "[gap]\nrole = gate\n", "bad.ini:12: [gap] role: unknown key", NULL);
+    expect_bad(HEAD CHECK "[gap]\ngap = dense_active - moe4\n", "bad.ini:12: [gap] gap: unknown key",
                NULL);
     expect_bad("[claim]\nname = other\ntext = t\n[runs]\nmodels = dense_active, moe4\n"
-               "seeds = 1, 2\n" CHECK GAP, "bad.ini:2: [claim] name: 'other' differs", NULL);
-    expect_bad(HEAD "this is no key\n", "bad.ini:7: malformed line", NULL);
+               CHECK GAP, "bad.ini:2: [claim] name: 'other' differs", NULL);
+    expect_bad(HEAD "this is no key\n", "bad.ini:6: malformed line", NULL);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # moegap check on fake run folders (no training): the report and its
 # files, the exit status per verdict (0 PASS, 1 CONTRADICTED, 77
-# INCONCLUSIVE, which no listing excuses), a missing run refused by name,
+# INCONCLUSIVE, which no listing excuses), the seeds (the tier's by
+# default; --seeds, five of them; --tier), a missing run refused by name,
 # a malformed protocol
 # refused with file:line:key, and figures when gnuplot is here.
 # usage: test_check_cli.sh MOEGAP_EXE WORKDIR SOURCE_DIR
@@ -61,6 +62,56 @@ expect 77 "^verdict: INCONCLUSIVE" "exit status 77: INCONCLUSIVE" -- "$moegap" c
   --runs "$work/inconc/runs" --reference "$work/ref" --out "$work/inconc/out" --no-figures
 grep -q '"exit_status": 77' "$work/inconc/out/active_gap.json" || fail "json lacks exit status 77"
 grep -q 'known' "$work/inconc/out/active_gap.json" && fail "json speaks of a known non-replication"
+
+# the seeds: the tier's (the runs say [run] tier = ci: protocols/tiers/ci/tier.ini,
+# seeds 1, 2, 3) unless --seeds or --tier says others
+expect 0 "^seeds: 1,2,3 \(the tier's, .*protocols/tiers/ci/tier\.ini\)" "^runs: .*, seeds 1, 2, 3$" \
+  -- "$moegap" check --protocol "$proto" --runs "$work/pass/runs" --out "$work/seeds-default" --no-figures
+five=$work/five/runs
+da=(1.655 1.654 1.656 1.653 1.657) mo=(1.578 1.580 1.577 1.579 1.576)
+for s in 1 2 3 4 5; do
+  fake_run "$five" dense_active "$s" 329024 329024 2.0 "${da[s - 1]}"
+  fake_run "$five" moe4 "$s" 525888 329280 2.0 "${mo[s - 1]}"
+done
+# without --seeds the tier's three: seeds 4 and 5 are not compared
+expect 0 "^seeds: 1,2,3 \(the tier's" "^  dense_active +329024 +329024 +3 " -- "$moegap" check \
+  --protocol "$proto" --runs "$five" --out "$work/five/out3" --no-figures
+for list in 5 1,2,3,4,5 "5, 4,3 ,2,1"; do
+  expect 0 "^seeds: [1-5,]+ \(--seeds\)" "^runs: .*, seeds [1-5, ]+$" \
+    "^  dense_active +329024 +329024 +5 +1\.6550 \+- 0\.0016" "^  moe4 +329280 +525888 +5 +1\.5780 \+- 0\.0016" \
+    "t = [0-9.]+ \(df 4\)" "^verdict: PASS" -- "$moegap" check --protocol "$proto" --runs "$five" \
+    --seeds "$list" --out "$work/five/out" --no-figures
+done
+/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["seeds"] == [5, 4, 3, 2, 1], d["seeds"]
+assert len(d["gaps"]["active"]["best_val_loss_gap"]["per_seed"]) == 5
+assert len(d["models"]["moe4"]["best_val_loss"]) == 5
+assert sorted((r["model"], r["seed"]) for r in d["runs_used"]) == sorted((m, s) for m in ("dense_active", "moe4") for s in range(1, 6))' \
+  "$work/five/out/active_gap.json" || fail "the result of --seeds '5, 4,3 ,2,1' does not hold five seeds"
+expect 0 "^seeds: 2,5 \(--seeds\)" "df 1" -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 2,5 \
+  --out "$work/five/out25" --no-figures
+expect 1 "moe4 seed 6: run folder .*moe4-s6 does not exist|dense_active seed 6: run folder .*dense_active-s6 does not exist" \
+  -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 6 --no-figures
+# --tier DIR: a tier folder's tier.ini, read strictly
+mkdir -p "$work/tier5"
+printf '; five seeds\n[tier]\nseeds = 1, 2, 3, 4, 5\n' >"$work/tier5/tier.ini"
+expect 0 "^seeds: 1,2,3,4,5 \(the tier's, .*tier5/tier\.ini\)" "^  moe4 +329280 +525888 +5 " -- "$moegap" check \
+  --protocol "$proto" --runs "$five" --tier "$work/tier5" --out "$work/five/out" --no-figures
+printf '[tier]\nseeds = 1, x\n' >"$work/tier5/tier.ini"
+expect 1 "tier5/tier\.ini:2: \[tier\] seeds: '1, x': expected N" -- "$moegap" check --protocol "$proto" \
+  --runs "$five" --tier "$work/tier5" --no-figures
+# misuse: both sources, a bad list
+expect 2 "--seeds and --tier: give one of them" -- "$moegap" check --protocol "$proto" --runs "$five" \
+  --seeds 5 --tier "$work/tier5"
+expect 2 "--seeds: '1': the seeds 1\.\.1: expected 2\.\.64 of them \(a paired t-test needs at least 2\)" \
+  -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 1
+expect 2 "--seeds: '3,3': seed 3 is listed twice" -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 3,3
+expect 2 "--seeds: '0,1': seed 0 is not in 1\.\.1000000" -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 0,1
+expect 2 "--seeds: '65': the seeds 1\.\.65: expected 2\.\.64" -- "$moegap" check --protocol "$proto" --runs "$five" --seeds 65
+# no run to tell the tier from: said so, and how to go on
+mkdir -p "$work/none/runs"
+expect 1 "none/runs: no run of dense_active or the protocol's other models with a \[run\] tier .*give the seeds or the tier" \
+  -- "$moegap" check --protocol "$proto" --runs "$work/none/runs" --no-figures
 
 # a run folder holds the run its name says, or the check refuses it, naming
 # the run, the field and both values (active_gap has no listing: these hold

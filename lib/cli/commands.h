@@ -16,6 +16,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_variance(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
+int cmd_tier(int argc, char **argv);
 
 /* dirname(path) + "/" + rel into out (n bytes): an option's default
  * beside another option's file or folder. */

@@ -19,6 +19,7 @@ static const char usage[] =
     "  claims  print the claims' table of a paper dir's results\n"
     "  progress print how far a paper dir's training runs have got, with an ETA\n"
     "  variance split the seed-to-seed variance into its sources (variance study)\n"
+    "  tier    print the seeds of a tier (its tier.ini) or of a seed list\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
         return cmd_progress(argc - 1, argv + 1);
     if (strcmp(argv[1], "variance") == 0)
         return cmd_variance(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tier") == 0)
+        return cmd_tier(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

@@ -48,7 +48,8 @@ static void file_name(const uint8_t *data, size_t size, char *dst, size_t cap)
 
 static void check_accepted(const protocol *p)
 {
-    if (p->n_seeds < 2 || p->n_seeds > PROTOCOL_MAX_SEEDS || p->n_models < 2 ||
+    /* the seeds are the tier's, never the protocol's */
+    if (p->n_seeds != 0 || p->n_models < 2 ||
         p->n_models > PROTOCOL_MAX_MODELS || p->n_gaps < 1 || p->n_gaps > PROTOCOL_MAX_GAPS)
         fuzz_die("accepted protocol", "counts out of range");
     for (int g = 0; g < p->n_gaps; g++) {

@@ -2,6 +2,7 @@
 
 #include "fsutil.h"
 #include "moegap/error.h"
+#include "moegap/tier.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -130,7 +131,10 @@ const char *fuzz_paper_setup(protocol *p, const char *claim)
     snprintf(file, sizeof file, "%s.ini", claim);
     snprintf(path, sizeof path, "%s/protocols/%s", MOEGAP_FUZZ_SOURCE_DIR, file);
     fuzz_copy(path, fuzz_protocols_dir(dir, claim), file);
-    if (protocol_read(p, fuzz_path(path, dir, file)) != MG_OK)
+    tier_info tier;
+    if (protocol_read(p, fuzz_path(path, dir, file)) != MG_OK ||
+        tier_read(&tier, MOEGAP_FUZZ_SOURCE_DIR "/protocols/tiers/ci") != MG_OK ||
+        protocol_set_seeds(p, tier.seeds, tier.n_seeds) != MG_OK)
         fuzz_die("protocol", error_message());
     fuzz_paper_runs_write(p, "recipe.ini", run_recipe, sizeof run_recipe - 1);
     fuzz_paper_runs_write(p, "summary.json", run_summary, sizeof run_summary - 1);

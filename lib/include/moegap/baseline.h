@@ -13,7 +13,10 @@
  *
  * The comparison fails when a verdict changes (any change of a claim's
  * status), when a gap's or a model's mean moves by more than its
- * tolerance, or when a protocol, gap or model is on one side only. Runs are
+ * tolerance, when a protocol, gap or model is on one side only, or when a
+ * protocol's results are over other seeds than the baseline's (then none
+ * of its numbers is compared: a mean over other seeds is another number,
+ * so `cmake -DMOEGAP_SEEDS` leaves the baseline behind). Runs are
  * deterministic, so results from the baseline's own clean commit on the
  * same kind of machine must equal it exactly, every per-seed value; a
  * different commit or machine is compared within the tolerances. */

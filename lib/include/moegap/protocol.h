@@ -5,7 +5,9 @@
  *
  *   [claim]  name (= the file's base name), text
  *   [runs]   models (the runs it needs: dense_active moe4 dense_total
- *            moe8 dense8_total), seeds (e.g. 1, 2, 3)
+ *            moe8 dense8_total). Not the seeds: those are the tier's
+ *            (protocols/tiers/<tier>/tier.ini, moegap/tier.h) or the ones
+ *            a check is given, set with protocol_set_seeds.
  *   [check]  statistic  best_val_loss | val_loss_trajectory
  *            test       paired_t_one_sided (the only test)
  *            alpha      significance level of every one-sided test
@@ -53,7 +55,7 @@ typedef struct {
     char text[PROTOCOL_TEXT_MAX];
     char models[PROTOCOL_MAX_MODELS][PROTOCOL_NAME_MAX];
     int n_models;
-    int seeds[PROTOCOL_MAX_SEEDS];
+    int seeds[PROTOCOL_MAX_SEEDS]; /* none after protocol_read: protocol_set_seeds */
     int n_seeds;
     protocol_statistic statistic;
     double alpha, power;
@@ -63,6 +65,9 @@ typedef struct {
 } protocol;
 
 int protocol_read(protocol *p, const char *path);
+/* The seeds the protocol's runs are compared over (copied): 2 ..
+ * PROTOCOL_MAX_SEEDS of them, as tier_seeds_parse makes them. */
+int protocol_set_seeds(protocol *p, const int *seeds, int n);
 const char *protocol_sign_name(protocol_sign s);
 const char *protocol_statistic_name(protocol_statistic s);
 /* The place of `model` among the tiers' models in their canonical order

@@ -62,6 +62,10 @@ int run_record_last_step(const char *dir, long *step);
  * fresh; 0 when stale, with why[] saying which run and how, naming run
  * folders under `shown_runs_dir` (how the caller's messages name runs_dir). */
 struct json_t;
+/* The seeds a check's result (its JSON, read from `path`) says it was
+ * given, set as p's: they name the runs it used. An error naming the file
+ * and the field when they are not a list of seeds (moegap/tier.h). */
+int run_record_result_seeds(struct json_t *result, const char *path, protocol *p);
 int run_record_result_fresh(struct json_t *result, const protocol *p, const char *runs_dir,
                             const char *shown_runs_dir, char *why, size_t n);
 
