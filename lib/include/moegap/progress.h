@@ -29,11 +29,12 @@ typedef struct {
     int have_recipes; /* recipes.tsv is written and names every model */
 } progress_state;
 
-/* Reads the current state: the runs from protocols_dir/<claim>.ini (each
- * model and seed once, in the tiers' order of models), the rest from
- * paper_dir. A missing recipes.tsv or run folder is no error: the label
- * has not got there yet. */
-int progress_read(progress_state *s, const char *paper_dir, const char *protocols_dir);
+/* Reads the current state: the runs of every model protocols_dir/<claim>.ini
+ * names, for each of the n seeds (each model and seed once, in the tiers'
+ * order of models), the rest from paper_dir. A missing recipes.tsv or run
+ * folder is no error: the label has not got there yet. */
+int progress_read(progress_state *s, const char *paper_dir, const char *protocols_dir,
+                  const int *seeds, int n_seeds);
 
 /* Totals over the runs: finished ones, steps done and asked for, and the
  * work done and asked for (steps x step_cost; the work is 0 while the
