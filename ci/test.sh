@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the release and the
 # sanitizer configurations (warnings are errors in both), runs the unit
-# tests under both and the PyTorch parity tests, then the paper label at
+# tests under both, the one-node Slurm cluster test (label slurm) and the
+# PyTorch parity tests, then the paper label at
 # the ci tier (ci/nightly): every model of every protocol over three
 # seeds, and each claim's check, whose CTest outcome is its verdict (PASS
 # passed, INCONCLUSIVE skipped, CONTRADICTED failed). The gate is the
@@ -11,7 +12,7 @@
 # (build/release/paper-ci/report.pdf).
 #
 # usage: ci/test.sh [--unit-only]
-#   --unit-only   stop after the unit and parity tests (a few minutes; the
+#   --unit-only   stop after the unit, Slurm and parity tests (a few minutes; the
 #                 paper label takes about 45 minutes on two cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ unit_only=0
 case ${1:-} in
   "") ;;
   --unit-only) unit_only=1 ;;
-  -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "ci/test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
 
@@ -37,6 +38,9 @@ done
 
 ctest --preset unit -j "$jobs"
 ctest --preset unit-asan -j "$jobs"
+# a one-node Slurm cluster started and stopped by the test (about 25 s, so
+# --unit-only runs it too); root, or sudo -n
+ctest --preset slurm
 ctest --preset xcheck -j "$jobs"
 # the readers' libFuzzer harnesses: each corpus replayed, then a few seconds' fuzzing
 bash ci/fuzz.sh
