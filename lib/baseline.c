@@ -11,7 +11,6 @@
 #include "jsonread.h"
 #include "provenance.h"
 
-#include <glob.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
@@ -253,31 +252,20 @@ int baseline_collect(baseline *b, const char *results_dir, const char *runs_dir,
     memset(b, 0, sizeof *b);
     baseline_default_tolerances(b);
     provenance_now(b->date);
-    char pattern[BASELINE_PATH_MAX];
-    int rc = fs_join(pattern, sizeof pattern, protocols_dir, "*.ini");
+    protocol_list g;
+    int rc = protocol_list_read(&g, protocols_dir, BASELINE_MAX_PROTOCOLS);
     if (rc)
         return rc;
-    glob_t g;
-    int grc = glob(pattern, GLOB_ERR, NULL, &g);
-    if (grc == GLOB_NOMATCH)
-        return error_set(MG_EIO, "%s: no protocols (*.ini)", protocols_dir);
-    if (grc != 0)
-        return error_set(MG_EIO, "%s: cannot list the protocols", protocols_dir);
-    if (g.gl_pathc > BASELINE_MAX_PROTOCOLS) {
-        globfree(&g);
-        return error_set(MG_EINVAL, "%s: more than %d protocols", protocols_dir,
-                         BASELINE_MAX_PROTOCOLS);
-    }
     protocol *p = malloc(sizeof *p);
     recipe *rec = malloc(sizeof *rec);
     char first[BASELINE_PATH_MAX] = "";
     if (!p || !rec)
         rc = error_set(MG_ENOMEM, "%s: out of memory", protocols_dir);
-    for (size_t i = 0; !rc && i < g.gl_pathc; i++)
-        rc = collect_protocol(b, g.gl_pathv[i], results_dir, runs_dir, p, rec, first,
+    for (size_t i = 0; !rc && i < g.n; i++)
+        rc = collect_protocol(b, g.paths[i], results_dir, runs_dir, p, rec, first,
                               sizeof first);
     free(p);
     free(rec);
-    globfree(&g);
+    protocol_list_free(&g);
     return rc;
 }

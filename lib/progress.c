@@ -9,7 +9,6 @@
 #include "fsutil.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,27 +42,21 @@ static int add_run(progress_state *s, const char *name, int seed, const char *pr
 
 static int read_runs(progress_state *s, const char *protocols_dir, const int *seeds, int n_seeds)
 {
-    char pattern[PROTOCOL_PATH_MAX + 16];
-    int rc = fs_join(pattern, sizeof pattern, protocols_dir, "*.ini");
+    protocol_list g;
+    int rc = protocol_list_read(&g, protocols_dir, PROGRESS_MAX_RUNS);
     if (rc)
         return rc;
-    glob_t g;
-    int grc = glob(pattern, GLOB_ERR, NULL, &g);
-    if (grc == GLOB_NOMATCH)
-        return error_set(MG_EIO, "%s: no protocols (*.ini)", protocols_dir);
-    if (grc != 0)
-        return error_set(MG_EIO, "%s: cannot list the protocols", protocols_dir);
     protocol *p = malloc(sizeof *p);
     if (!p)
         rc = error_set(MG_ENOMEM, "%s: out of memory", protocols_dir);
-    for (size_t i = 0; !rc && i < g.gl_pathc; i++) {
-        rc = protocol_read(p, g.gl_pathv[i]);
+    for (size_t i = 0; !rc && i < g.n; i++) {
+        rc = protocol_read(p, g.paths[i]);
         for (int m = 0; !rc && m < p->n_models; m++)
             for (int k = 0; !rc && k < n_seeds; k++)
                 rc = add_run(s, p->models[m], seeds[k], p->path);
     }
     free(p);
-    globfree(&g);
+    protocol_list_free(&g);
     return rc;
 }
 

@@ -1,9 +1,11 @@
 #include "moegap/protocol.h"
 #include "moegap/error.h"
 #include "moegap/tier.h"
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,4 +492,42 @@ int protocol_set_seeds(protocol *p, const int *seeds, int n)
     memcpy(p->seeds, seeds, (size_t)n * sizeof *seeds);
     p->n_seeds = n;
     return MG_OK;
+}
+
+int protocol_list_read(protocol_list *l, const char *dir, size_t max)
+{
+    memset(l, 0, sizeof *l);
+    char pattern[PROTOCOL_PATH_MAX];
+    int rc = fs_join(pattern, sizeof pattern, dir, "*.ini");
+    if (rc)
+        return rc;
+    glob_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return error_set(MG_ENOMEM, "%s: out of memory", dir);
+    int grc = glob(pattern, GLOB_ERR, NULL, g);
+    if (grc == GLOB_NOMATCH)
+        rc = error_set(MG_EIO, "%s: no protocols (*.ini)", dir);
+    else if (grc != 0)
+        rc = error_set(MG_EIO, "%s: cannot list the protocols", dir);
+    else if (g->gl_pathc > max)
+        rc = error_set(MG_EINVAL, "%s: more than %zu protocols", dir, max);
+    if (rc) {
+        if (grc == 0)
+            globfree(g);
+        free(g);
+        return rc;
+    }
+    l->paths = g->gl_pathv;
+    l->n = g->gl_pathc;
+    l->priv = g;
+    return MG_OK;
+}
+
+void protocol_list_free(protocol_list *l)
+{
+    if (l->priv) {
+        globfree(l->priv);
+        free(l->priv);
+    }
+    memset(l, 0, sizeof *l);
 }

@@ -53,46 +53,20 @@ const char *report_issue(const report *r, size_t i)
     return i < r->n_issues ? r->issues[i] : NULL;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The claims' protocols: every *.ini directly in the folder, sorted. */
 static int read_protocols(report *r)
 {
-    DIR *d = opendir(r->protocols_dir);
-    if (!d)
-        return error_set(MG_EIO, "%s: cannot open the protocols folder: %s", r->protocols_dir,
-                         strerror(errno));
-    char *names[REPORT_MAX_PROTOCOLS];
-    int n = 0, rc = MG_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".ini") != 0 || e->d_name[0] == '.')
-            continue;
-        if (n == REPORT_MAX_PROTOCOLS)
-            rc = error_set(MG_EINVAL, "%s: more than %d protocols", r->protocols_dir,
-                           REPORT_MAX_PROTOCOLS);
-        else if (!(names[n++] = strdup(e->d_name)))
-            rc = error_set(MG_ENOMEM, "report: out of memory");
-    }
-    closedir(d);
-    if (!rc && n == 0)
-        rc = error_set(MG_EINVAL, "%s: no protocol (<claim>.ini) here", r->protocols_dir);
-    if (!rc && !(r->results = calloc((size_t)n, sizeof *r->results)))
+    protocol_list l;
+    int rc = protocol_list_read(&l, r->protocols_dir, REPORT_MAX_PROTOCOLS);
+    if (rc)
+        return rc;
+    if (!(r->results = calloc(l.n, sizeof *r->results)))
         rc = error_set(MG_ENOMEM, "report: out of memory");
-    if (!rc)
-        qsort(names, (size_t)n, sizeof *names, by_name);
-    for (int i = 0; i < n && !rc; i++) {
-        char path[REPORT_PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", r->protocols_dir, names[i]);
-        rc = protocol_read(&r->results[i].proto, path);
+    for (size_t i = 0; i < l.n && !rc; i++) {
+        rc = protocol_read(&r->results[i].proto, l.paths[i]);
         r->n_results += !rc;
     }
-    for (int i = 0; i < n; i++)
-        free(names[i]);
+    protocol_list_free(&l);
     return rc;
 }
 

@@ -27,6 +27,8 @@
 #ifndef MOEGAP_PROTOCOL_H
 #define MOEGAP_PROTOCOL_H
 
+#include <stddef.h>
+
 enum {
     PROTOCOL_NAME_MAX = 64,
     PROTOCOL_TEXT_MAX = 512,
@@ -78,5 +80,16 @@ int protocol_model_rank(const char *model);
 int protocol_model_kind(const char *model, int *n_experts, int *top_k);
 /* Index of `model` in p->models, -1 when absent. */
 int protocol_model_index(const protocol *p, const char *model);
+
+/* The protocol files of a folder, every DIR/<name>.ini, sorted by name (glob's order),
+ * at most `max` of them. Free with protocol_list_free. MG_EIO when the
+ * folder holds none or cannot be listed, MG_EINVAL when more than max. */
+typedef struct {
+    char **paths;
+    size_t n;
+    void *priv; /* the glob_t behind paths */
+} protocol_list;
+int protocol_list_read(protocol_list *l, const char *dir, size_t max);
+void protocol_list_free(protocol_list *l);
 
 #endif
