@@ -650,6 +650,16 @@ static int print_shapes(const bench_model *bm, const gemm_arena *ar, int threads
 }
 
 
+/* Median over repetitions of num's tokens/s over den's: both ran in every
+ * repetition, so each ratio compares two neighbouring measurements. */
+static double median_ratio(const rep_sample *num, const rep_sample *den, int n)
+{
+    double r[MAX_REPEATS];
+    for (int i = 0; i < n; i++)
+        r[i] = num[i].tps / den[i].tps;
+    return median_strided(r, 1, n);
+}
+
 /* The PyTorch and 1024^3 rows of the thread table's models. */
 static void print_vs_table(const bench_model *models, int n_models, const options *o,
                            const summary *sum, const torch_server *ts)
@@ -776,13 +786,9 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
                n_disturbed, o->repeats * n_cfg, PREEMPTED, BUSY_OTHERS);
     print_vs_table(models, n_models, o, sum, ts);
     if (one_dense >= 0 && one_moe >= 0) {
-        /* both models ran in every repetition: the ratio of each pair */
-        double r[MAX_REPEATS];
-        const rep_sample *d = &samples[(size_t)one_dense * o->repeats];
-        const rep_sample *m = &samples[(size_t)one_moe * o->repeats];
-        for (int i = 0; i < o->repeats; i++)
-            r[i] = m[i].tps / d[i].tps;
-        res->moe_vs_dense = (figure){1, median_strided(r, 1, o->repeats)};
+        res->moe_vs_dense = (figure){1, median_ratio(&samples[(size_t)one_moe * o->repeats],
+                                                     &samples[(size_t)one_dense * o->repeats],
+                                                     o->repeats)};
         printf("  moe / dense tokens/s, one thread: %.2f (median of the repetitions' ratios)\n",
                res->moe_vs_dense.v);
     }
@@ -1024,11 +1030,7 @@ static int paper_table(const options *o, results *res)
                    100.0 * m.of_square, m.cpu_ratio, m.others);
         }
     for (int k = 0; k < NM; k++) {
-        double r[MAX_REPEATS];
-        const rep_sample *one = &smp[(size_t)k * R], *two = &smp[(size_t)(NM + k) * R];
-        for (int i = 0; i < R; i++)
-            r[i] = two[i].tps / one[i].tps;
-        double up = median_strided(r, 1, R);
+        double up = median_ratio(&smp[(size_t)(NM + k) * R], &smp[(size_t)k * R], R);
         res->paper_speedup[specs[k] == SPEC_PAPER_MOE] = (figure){1, up};
         printf("  %-11s two-thread speed-up %.2fx (median of the repetitions' ratios)\n",
                models[k].name, up);
