@@ -1,14 +1,24 @@
-/* moegap_bench: training throughput of the ci-size models.
+/* moegap_bench: training throughput of the ci-size models, against PyTorch
+ * and against this machine's own limit, measured in the same run.
  *
  * A step is exactly what lib/train.c runs per update: model_forward,
- * model_zero_grad, model_backward, grad_clip_global, adamw_step. Tokens per
- * second are reported against this machine's own cblas_sgemm rate on the
- * model's own shapes (model_gemms.h), so the figure says how far the step is
- * from "nothing but its matrix products, at sgemm speed", independently of
- * how fast the machine is. The library's real cblas_sgemm calls are
- * recorded too (gemm_peak.h), to show the share of the step inside sgemm.
- * The PyTorch figures are fixed constants measured once on this machine,
- * one core, PyTorch 1.13.
+ * model_zero_grad, model_backward, grad_clip_global, adamw_step. Each
+ * tokens/s figure is set against three yardsticks, all measured here:
+ *   - PyTorch on the same models (bench/torch_reference.py --serve, a child
+ *     process), one PyTorch repetition right after each moegap one at the
+ *     same thread count; ratios are medians of those back-to-back pairs,
+ *     since PyTorch's own speed drifts by a quarter between runs;
+ *   - a 1024x1024x1024 cblas_sgemm at the same thread count, the rate the
+ *     machine reaches on large products, timed in every repetition too: the
+ *     step's FLOPs per second as a share of it;
+ *   - the model's own products replayed as plain sgemm calls
+ *     (model_gemms.h): how far the step is from "nothing but its products",
+ *     with the share of the step inside the library's real cblas_sgemm calls
+ *     (gemm_peak.h records them).
+ * Besides: the peak resident memory of a fresh training process against
+ * what training must hold, two one-thread processes at once against one
+ * alone, and (--paper) the paper tier's models on one and two threads. The
+ * targets of the speed issue close the output, each met or not.
  *
  * The machine is shared and noisy, so every ratio is taken within one run:
  * measurements of every (thread count, model) pair are interleaved
@@ -16,39 +26,55 @@
  * repetitions. */
 #include "gemm_peak.h"
 #include "model_gemms.h"
+#include "torch_server.h"
 
 #include "moegap/error.h"
 #include "moegap/model.h"
 #include "moegap/optim.h"
+#include "moegap/params.h"
 #include "moegap/recipe.h"
 #include "moegap/tokens.h"
 
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-/* ci-size models (the issue's numbers) */
+#ifndef MOEGAP_BENCH_SOURCE_DIR
+#error "MOEGAP_BENCH_SOURCE_DIR: bench/CMakeLists.txt passes the source tree's path"
+#endif
+
+extern char **environ;
+
+/* ci-size models (the issue's numbers); the dense one is the MoE's active
+ * match (the router's L*E*C parameters aside) */
 enum { CI_B = 32, CI_T = 128, CI_V = 1024, CI_C = 64, CI_L = 4, CI_NH = 4 };
 enum { CI_DENSE_H = 256, CI_E = 4, CI_EXPERT_H = 128, CI_TOP_K = 2 };
 enum { STREAM_WINDOWS = 256 }; /* distinct (T+1)-token windows the batches cycle through */
 enum { MAX_THREAD_COUNTS = 4, MAX_REPEATS = 1000 };
-enum { SQUARE_N = 1024 };
+/* the 1024^3 sgemm, and its calls per measurement (median) */
+enum { SQUARE_N = 1024, SQUARE_REPS = 3 };
 
-/* PyTorch 1.13, one core of this machine, same models and batch. */
-static const double TORCH_DENSE_TPS = 23.7e3;
-static const double TORCH_MOE_TPS = 14.1e3;
-static const double TARGET_VS_TORCH = 1.5;
-static const double TARGET_MOE_VS_DENSE = 0.8;
-/* The bench's own reading of "keeps its one-thread speed"; the issue
- * gives no number. */
-static const double PAIR_KEEP = 0.90;
+/* Targets of the speed issue ("moegap vs PyTorch, and against the machine's
+ * own limit"): the figures the targets table holds each measurement to. */
+static const double TARGET_DENSE_VS_TORCH = 1.5;  /* x PyTorch's tokens/s, one thread */
+static const double TARGET_DENSE_OF_SQUARE = 0.75; /* of the one-thread 1024^3 sgemm FLOP/s */
+static const double TARGET_MOE_VS_TORCH = 1.7;
+static const double TARGET_MOE_OF_SQUARE = 0.70;
+static const double TARGET_MOE_VS_DENSE = 0.9;    /* x the dense active match's tokens/s */
+static const double TARGET_PAIR_KEEP = 0.90;      /* each of two processes at once, x alone */
+static const double TARGET_RSS_OVER_FLOOR = 1.5;  /* peak RSS / what training must hold */
+static const double TARGET_PAPER_SPEEDUP = 1.7;   /* paper tier, two threads / one */
+
 /* A main thread that ran less than this share of a timed interval was
  * preempted: something else wanted its core. */
 static const double PREEMPTED = 0.90;
@@ -57,18 +83,32 @@ static const double PREEMPTED = 0.90;
  * the boost clock budget with the bench. */
 static const double BUSY_OTHERS = 0.10;
 
+static const char TORCH_PYTHON[] = "/usr/bin/python3";
+static const char TORCH_SCRIPT[] = MOEGAP_BENCH_SOURCE_DIR "/bench/torch_reference.py";
+static const char PAPER_RECIPE[] = MOEGAP_BENCH_SOURCE_DIR "/protocols/tiers/paper/moe4.ini";
+
 static const char usage[] =
     "usage: moegap_bench [options]\n"
     "\n"
     "Training tokens/s of the ci-size dense and MoE models (d_model 64, 4 layers,\n"
-    "4 heads, context 128, vocabulary 1024, batch 32; dense ffn_hidden 256; MoE 4\n"
-    "experts of 128, top-2), a full step each time: forward, backward, gradient\n"
-    "clipping, AdamW. Each figure is also given as a fraction of this machine's\n"
-    "cblas_sgemm rate on the model's own shapes (the step's matrix products as\n"
-    "sgemm calls, replayed alone at the same thread count), with the share of\n"
-    "the step the library spends inside cblas_sgemm (its calls are recorded),\n"
-    "and against PyTorch 1.13 on one core. Measurements are interleaved and\n"
-    "medians of repetitions, so ratios within one run hold up on a noisy machine.\n"
+    "4 heads, context 128, vocabulary 1024, batch 32; dense ffn_hidden 256, the\n"
+    "MoE's active match; MoE 4 experts of 128, top-2), a full step each time:\n"
+    "forward, backward, gradient clipping, AdamW. In the same run, interleaved\n"
+    "repetition by repetition at the same thread count:\n"
+    "  - PyTorch on the same models (bench/torch_reference.py --serve through\n"
+    "    /usr/bin/python3; without it, or without torch, a line says so and the\n"
+    "    bench goes on without those ratios); each ratio is the median over the\n"
+    "    repetitions of moegap's tokens/s over PyTorch's right after it;\n"
+    "  - this machine's limit: a 1024x1024x1024 cblas_sgemm's FLOP/s, and each\n"
+    "    tokens/s as a share of it (FLOP per token: 6 x the matrix parameters a\n"
+    "    token passes through, plus attention's products, T x T blocks in full);\n"
+    "  - the model's own products as sgemm calls replayed alone, and the share of\n"
+    "    the step inside the library's cblas_sgemm calls.\n"
+    "Then the peak resident memory of a fresh one-thread training process against\n"
+    "the weights, gradients, AdamW moments and activations it must hold; two\n"
+    "one-thread processes at once, each against one thread alone; and last the\n"
+    "speed issue's targets, each measured figure met or not. Speeds are figures,\n"
+    "never pass/fail of the command: it exits 0 whatever they are.\n"
     "\n"
     "  --steps N      timed training steps per repetition (default 3)\n"
     "  --repeats N    repetitions; figures are medians (default 5)\n"
@@ -78,10 +118,23 @@ static const char usage[] =
     "  --pair         only the two-process test: two one-thread training\n"
     "                 processes at once, each against one thread alone\n"
     "  --no-pair      skip the two-process test\n"
+    "  --no-torch     skip PyTorch (no ratios against it)\n"
+    "  --torch-python PATH  the interpreter for torch_reference.py\n"
+    "                 (default /usr/bin/python3)\n"
+    "  --rss-steps N  steps of the memory measurement's training process\n"
+    "                 (default 2; 0 skips the measurement)\n"
+    "  --paper        also the paper tier: MoE-4 of protocols/tiers/paper/moe4.ini\n"
+    "                 and its dense total match (the solver's, as `moegap params\n"
+    "                 --match total`), tokens/s on 1 and 2 threads and the\n"
+    "                 two-thread speed-up, and their peak memory (minutes)\n"
+    "  --paper-recipe FILE  the MoE recipe for --paper (default the paper tier's)\n"
+    "  --paper-steps N, --paper-repeats N  per --paper repetition, and\n"
+    "                 repetitions (defaults 1 and 3; one warm-up step each)\n"
     "  --shapes       also time each sgemm shape of the model on its own\n"
     "  --train-only   only train: --warmup then --steps steps of each model at the\n"
-    "                 first thread count, and their tokens/s; no sgemm replays or\n"
-    "                 recording, so a profiler (perf record) sees training alone\n"
+    "                 first thread count, and their tokens/s; no sgemm replays,\n"
+    "                 recording or PyTorch, so a profiler (perf record) sees\n"
+    "                 training alone\n"
     "  --seed S       weights and token stream seed (default 1)\n"
     "  --help         this text\n";
 
@@ -93,12 +146,26 @@ typedef struct {
     int pair; /* 0 skip, 1 after the thread table, 2 only */
     int shapes;
     int train_only;
+    int torch;
+    const char *torch_python;
+    int rss_steps;
+    int paper, paper_steps, paper_repeats;
+    const char *paper_recipe;
+    const char *rss_child; /* internal: this process is the memory measurement's */
     unsigned long long seed;
 } options;
 
+/* The models the bench builds; a memory measurement's child process gets
+ * one of these names. */
+typedef enum { SPEC_CI_DENSE, SPEC_CI_MOE, SPEC_PAPER_MOE, SPEC_PAPER_DENSE, N_SPECS } model_spec;
+static const char *const spec_name[N_SPECS] = {"dense", "moe", "MoE-4", "dense_total"};
+static const char *const spec_arg[N_SPECS] = {"ci-dense", "ci-moe", "paper-moe", "paper-dense"};
+
 typedef struct {
     const char *name;
-    recipe r;        /* hyperparameters: the fixed recipe's defaults */
+    model_spec spec;
+    recipe r;        /* hyperparameters: the fixed recipe's defaults, or the tier's file */
+    int B, T;        /* batch */
     lr_schedule sched;
     model m;
     adamw_state opt;
@@ -122,7 +189,23 @@ typedef struct {
     double rec_gemm_s;  /* of which inside cblas_sgemm */
     double rec_flops;   /* FLOPs of the sgemm calls the library made in it */
     double rec_calls;
+    double square_gfs;  /* the 1024^3 sgemm at this thread count, this repetition */
+    double torch_tps;   /* PyTorch right after, same model and threads (-1: none) */
 } rep_sample;
+
+/* A measured figure for the targets table. */
+typedef struct {
+    int have;
+    double v;
+} figure;
+
+/* Everything the targets table needs; index [0] dense, [1] MoE. */
+typedef struct {
+    figure vs_torch[2], of_square[2], moe_vs_dense, pair_keep[2];
+    figure rss_ratio[N_SPECS];
+    figure paper_speedup[2]; /* [0] dense_total, [1] MoE-4 */
+    const char *torch_why;   /* why there is no PyTorch figure, or NULL */
+} results;
 
 /* CPU time of the calling thread only: OpenBLAS's worker threads spin for
  * a while after their last job, which would count as process CPU time
@@ -222,6 +305,28 @@ static void ci_config(model_config *c, int moe)
     }
 }
 
+/* The paper tier's MoE recipe, or (dense) the dense model the solver
+ * matches to its total count, as `moegap params --match total` finds it:
+ * ffn_hidden resized, any multiple. */
+static int paper_recipe(recipe *r, const char *path, int dense, params_match_result *match)
+{
+    recipe_defaults(r);
+    int rc = recipe_read(r, path);
+    if (!rc)
+        rc = recipe_validate(r);
+    if (!rc && !model_config_is_moe(&r->model))
+        rc = error_set(MG_EINVAL, "%s: --paper needs an MoE recipe (n_experts > 0)", path);
+    params_match_request req = {PARAMS_TARGET_TOTAL, PARAMS_WIDTH_FFN_HIDDEN, 1, 0};
+    params_match_result m;
+    if (!rc)
+        rc = params_match(&r->model, &req, &m);
+    if (!rc && dense)
+        r->model = m.dense;
+    if (!rc && match)
+        *match = m;
+    return rc;
+}
+
 static void bench_model_free(bench_model *bm)
 {
     model_free(&bm->m);
@@ -234,18 +339,29 @@ static void bench_model_free(bench_model *bm)
     bm->stream = bm->inputs = bm->targets = NULL;
 }
 
-static int bench_model_create(bench_model *bm, int moe, unsigned long long seed)
+static int bench_model_create(bench_model *bm, model_spec spec, const options *o)
 {
     memset(bm, 0, sizeof *bm);
-    bm->name = moe ? "moe" : "dense";
-    recipe_defaults(&bm->r);
-    ci_config(&bm->r.model, moe);
+    bm->name = spec_name[spec];
+    bm->spec = spec;
+    int rc = MG_OK;
+    if (spec == SPEC_CI_DENSE || spec == SPEC_CI_MOE) {
+        recipe_defaults(&bm->r);
+        ci_config(&bm->r.model, spec == SPEC_CI_MOE);
+        bm->r.batch_size = CI_B;
+    } else {
+        rc = paper_recipe(&bm->r, o->paper_recipe, spec == SPEC_PAPER_DENSE, NULL);
+    }
+    if (rc)
+        return rc;
+    bm->B = bm->r.batch_size;
+    bm->T = bm->r.model.seq_len;
     /* the trainer's schedule shape: linear warm-up, then a cosine decay so
      * long that the learning rate stays near its peak for the whole bench */
     bm->sched = (lr_schedule){bm->r.lr, 30, 1000000, bm->r.min_lr_ratio};
-    int rc = model_create(&bm->m, &bm->r.model, CI_B);
+    rc = model_create(&bm->m, &bm->r.model, bm->B);
     if (!rc)
-        model_init(&bm->m, seed);
+        model_init(&bm->m, o->seed);
     if (!rc)
         rc = adamw_create(&bm->opt, &bm->r.optim, bm->m.n_params);
     if (rc) {
@@ -254,31 +370,37 @@ static int bench_model_create(bench_model *bm, int moe, unsigned long long seed)
     }
     /* Synthetic text rather than uniform random ids: its structure gives
      * the router realistic, uneven expert loads once training moves. */
-    size_t n = (size_t)STREAM_WINDOWS * (CI_T + 1);
+    size_t n = (size_t)STREAM_WINDOWS * (bm->T + 1), bt = (size_t)bm->B * bm->T;
     bm->stream = malloc(n * sizeof *bm->stream);
-    bm->inputs = malloc((size_t)CI_B * CI_T * sizeof *bm->inputs);
-    bm->targets = malloc((size_t)CI_B * CI_T * sizeof *bm->targets);
+    bm->inputs = malloc(bt * sizeof *bm->inputs);
+    bm->targets = malloc(bt * sizeof *bm->targets);
     if (!bm->stream || !bm->inputs || !bm->targets) {
         bench_model_free(bm);
-        return error_set(MG_ENOMEM, "out of memory for the token stream");
+        return error_set(MG_ENOMEM, "out of memory for the %s model's token stream", bm->name);
     }
-    rc = tokens_synthesize(bm->stream, n, CI_V, seed);
+    rc = tokens_synthesize(bm->stream, n, (uint32_t)bm->r.model.vocab_size, o->seed);
     if (rc)
         bench_model_free(bm);
     return rc;
 }
 
+static double tokens_per_step(const bench_model *bm)
+{
+    return (double)bm->B * bm->T;
+}
+
 /* One update, the same calls in the same order as train_run. */
 static int train_step(bench_model *bm)
 {
-    for (int b = 0; b < CI_B; b++) {
-        size_t w = ((size_t)bm->step * CI_B + b) % STREAM_WINDOWS;
-        const uint16_t *src = bm->stream + w * (CI_T + 1);
-        memcpy(bm->inputs + (size_t)b * CI_T, src, CI_T * sizeof *src);
-        memcpy(bm->targets + (size_t)b * CI_T, src + 1, CI_T * sizeof *src);
+    const int B = bm->B, T = bm->T;
+    for (int b = 0; b < B; b++) {
+        size_t w = ((size_t)bm->step * B + b) % STREAM_WINDOWS;
+        const uint16_t *src = bm->stream + w * (T + 1);
+        memcpy(bm->inputs + (size_t)b * T, src, T * sizeof *src);
+        memcpy(bm->targets + (size_t)b * T, src + 1, T * sizeof *src);
     }
     model *m = &bm->m;
-    int rc = model_forward(m, bm->inputs, bm->targets, CI_B, CI_T);
+    int rc = model_forward(m, bm->inputs, bm->targets, B, T);
     if (rc)
         return rc;
     if (!isfinite(m->losses.total))
@@ -317,7 +439,7 @@ static int time_steps(bench_model *bm, int steps, timing *t)
     double wall = bench_now_s() - t0, cpu = cpu_now_s() - c0;
     t->proc_cpu = process_cpu_s() - p0;
     t->others = others_since(b0, t->proc_cpu, wall);
-    t->tps = (double)steps * CI_B * CI_T / wall;
+    t->tps = (double)steps * tokens_per_step(bm) / wall;
     t->cpu_ratio = cpu / wall;
     return rc;
 }
@@ -346,12 +468,65 @@ static int measure_rep(bench_model *bm, gemm_arena *ar, int steps, rep_sample *s
     s->rec_calls = (double)bm->gemms.n;
 
     /* after the step, so MoE expert rows are this step's routing */
-    if (bm->gemms.oom || model_gemms(&bm->m, CI_B, CI_T, &bm->canon, &s->causal_flops) ||
+    if (bm->gemms.oom || model_gemms(&bm->m, bm->B, bm->T, &bm->canon, &s->causal_flops) ||
         gemm_arena_fit(ar, &bm->canon))
         return error_set(MG_ENOMEM, "out of memory for the sgemm call lists");
     s->model_flops = bm->canon.flops;
     s->peak_gfs = steps * bm->canon.flops / gemm_replay(&bm->canon, ar, steps) * 1e-9;
     return MG_OK;
+}
+
+/* --- FLOP per training token ------------------------------------------------
+ * The bench's count is model_gemms.c's: 2MNK summed over the step's products
+ * as plain sgemm calls, attention's T x T blocks in full (as PyTorch
+ * computes them). Per token that is 6 x the matrix parameters a token
+ * passes through (forward 2, backward 4: the tied embedding once, as the
+ * output head; the router; top_k experts of an MoE layer) plus attention's
+ * six T x T products per layer, 2 T C FLOPs each per token. The closed form
+ * is printed beside the count, so a drift of either shows. */
+
+typedef struct {
+    double matrix_params; /* active, embedding once (the head), router included */
+    double closed;        /* 6 x matrix_params + 12 L T C */
+    double counted;       /* model_gemms' FLOPs / tokens */
+    double causal;        /* the same with attention's causal half only */
+} flop_count;
+
+static int count_flops(bench_model *bm, flop_count *f)
+{
+    const model_config *c = &bm->m.cfg;
+    params_counts n;
+    int rc = params_count(c, &n);
+    if (rc)
+        return rc;
+    double causal = 0.0;
+    /* an MoE's expert rows are the last forward's routing: one step first */
+    if (!bm->step && (rc = train_step(bm)))
+        return rc;
+    if (model_gemms(&bm->m, bm->B, bm->T, &bm->canon, &causal))
+        return error_set(MG_ENOMEM, "out of memory for the %s model's sgemm list", bm->name);
+    f->matrix_params = (double)(n.n_active - n.active[PARAMS_NORMS]);
+    f->closed = 6.0 * f->matrix_params + 12.0 * c->n_layers * (double)bm->T * c->d_model;
+    f->counted = bm->canon.flops / tokens_per_step(bm);
+    f->causal = causal / tokens_per_step(bm);
+    return MG_OK;
+}
+
+static void print_flop_count(const bench_model *bm, const flop_count *f)
+{
+    const model_config *c = &bm->m.cfg;
+    printf("  %-11s 6 x %.0f matrix parameters + 12 x %d layers x T %d x C %d = %.2f MFLOP/token"
+           " (sgemm list: %.2f; causal half of attention: %.2f)\n",
+           bm->name, f->matrix_params, c->n_layers, bm->T, c->d_model, f->closed * 1e-6,
+           f->counted * 1e-6, f->causal * 1e-6);
+}
+
+static void print_flop_header(void)
+{
+    printf("FLOP per training token, as the bench counts them: 2MNK over the step's matrix\n"
+           "products as plain sgemm calls (model_gemms.c), attention's T x T blocks in full:\n"
+           "6 x the matrix parameters a token passes through (tied embedding once, as the\n"
+           "head; router; top_k experts) + 12 L T C for attention's six T x T products\n");
 }
 
 /* --- the thread-count table ------------------------------------------------ */
@@ -360,9 +535,11 @@ typedef struct {
     double tps, cpu_ratio, others, ms_step;
     double model_flops, causal_flops, step_gfs, peak_gfs, frac;
     double rec_calls, rec_flops, rec_share, rec_gfs;
+    double square_gfs, of_square; /* the 1024^3 rate; tokens/s x FLOP/token over it */
+    double torch_tps, vs_torch;   /* -1 without PyTorch figures */
 } summary;
 
-static summary summarize(const rep_sample *s, int n)
+static summary summarize(const rep_sample *s, int n, double tokens)
 {
     summary r;
     r.tps = MEDIAN_OF(s, n, tps);
@@ -373,16 +550,28 @@ static summary summarize(const rep_sample *s, int n)
     r.causal_flops = MEDIAN_OF(s, n, causal_flops);
     r.rec_calls = MEDIAN_OF(s, n, rec_calls);
     r.rec_flops = MEDIAN_OF(s, n, rec_flops);
-    r.ms_step = 1e3 * CI_B * CI_T / r.tps;
+    r.square_gfs = MEDIAN_OF(s, n, square_gfs);
+    r.ms_step = 1e3 * tokens / r.tps;
     r.step_gfs = r.model_flops / (r.ms_step * 1e-3) * 1e-9;
     r.frac = r.step_gfs / r.peak_gfs;
-    double share[MAX_REPEATS], gfs[MAX_REPEATS];
+    double share[MAX_REPEATS], gfs[MAX_REPEATS], of_sq[MAX_REPEATS];
+    double torch[MAX_REPEATS], ratio[MAX_REPEATS];
+    int n_torch = 0;
     for (int i = 0; i < n; i++) {
         share[i] = s[i].rec_gemm_s / s[i].rec_step_s;
         gfs[i] = s[i].rec_gemm_s > 0.0 ? s[i].rec_flops / s[i].rec_gemm_s * 1e-9 : 0.0;
+        of_sq[i] = s[i].tps / tokens * s[i].model_flops / (s[i].square_gfs * 1e9);
+        /* a repetition PyTorch did not answer has no pair: left out */
+        if (s[i].torch_tps > 0.0) {
+            torch[n_torch] = s[i].torch_tps;
+            ratio[n_torch++] = s[i].tps / s[i].torch_tps;
+        }
     }
     r.rec_share = median_strided(share, 1, n);
     r.rec_gfs = median_strided(gfs, 1, n);
+    r.of_square = median_strided(of_sq, 1, n);
+    r.torch_tps = n_torch ? median_strided(torch, 1, n_torch) : -1.0;
+    r.vs_torch = n_torch ? median_strided(ratio, 1, n_torch) : -1.0;
     return r;
 }
 
@@ -460,72 +649,93 @@ static int print_shapes(const bench_model *bm, const gemm_arena *ar, int threads
     return MG_OK;
 }
 
-static void print_targets(const summary *dense, const summary *moe)
+
+/* Median over repetitions of num's tokens/s over den's: both ran in every
+ * repetition, so each ratio compares two neighbouring measurements. */
+static double median_ratio(const rep_sample *num, const rep_sample *den, int n)
 {
-    printf("\nTargets, one thread (PyTorch 1.13 on one core of this machine: dense %.1fk, "
-           "MoE %.1fk tokens/s)\n",
-           TORCH_DENSE_TPS * 1e-3, TORCH_MOE_TPS * 1e-3);
-    printf("  %-28s %10s %10s %12s  %s\n", "", "target", "measured", "vs PyTorch", "");
-    if (dense) {
-        double t = TARGET_VS_TORCH * TORCH_DENSE_TPS;
-        printf("  %-28s %9.1fk %9.1fk %11.2fx  %s\n", "dense >= 1.5x PyTorch", t * 1e-3,
-               dense->tps * 1e-3, dense->tps / TORCH_DENSE_TPS, dense->tps >= t ? "met" : "NOT MET");
-    }
-    if (moe) {
-        double t = TARGET_VS_TORCH * TORCH_MOE_TPS;
-        printf("  %-28s %9.1fk %9.1fk %11.2fx  %s\n", "moe >= 1.5x PyTorch", t * 1e-3,
-               moe->tps * 1e-3, moe->tps / TORCH_MOE_TPS, moe->tps >= t ? "met" : "NOT MET");
-    }
-    if (dense && moe) {
-        double r = moe->tps / dense->tps;
-        printf("  %-28s %10.2f %10.2f %12s  %s   (PyTorch: %.2f)\n", "moe / dense speed >= 0.8",
-               TARGET_MOE_VS_DENSE, r, "", r >= TARGET_MOE_VS_DENSE ? "met" : "NOT MET",
-               TORCH_MOE_TPS / TORCH_DENSE_TPS);
-    }
-    /* The model's FLOPs fix the best case: even a step that did nothing but
-     * its products, at the sgemm rate, takes FLOPs / rate. */
-    const summary *each[2] = {dense, moe};
-    const double torch[2] = {TORCH_DENSE_TPS, TORCH_MOE_TPS};
-    for (int i = 0; i < 2; i++) {
-        if (!each[i])
-            continue;
-        double need = TARGET_VS_TORCH * torch[i] / (CI_B * CI_T) * each[i]->model_flops * 1e-9;
-        printf("  %-5s target = %.1f GFLOP/s at %.3f GFLOP/step: %.0f%% of the sgemm peak (%.1f);\n"
-               "        %.0f%% with attention's masked half skipped (%.3f GFLOP/step)\n",
-               i ? "moe" : "dense", need, each[i]->model_flops * 1e-9,
-               100.0 * need / each[i]->peak_gfs, each[i]->peak_gfs,
-               100.0 * need * each[i]->causal_flops / each[i]->model_flops / each[i]->peak_gfs,
-               each[i]->causal_flops * 1e-9);
-    }
+    double r[MAX_REPEATS];
+    for (int i = 0; i < n; i++)
+        r[i] = num[i].tps / den[i].tps;
+    return median_strided(r, 1, n);
 }
 
-static int thread_table(bench_model *models, int n_models, const options *o)
+/* The PyTorch and 1024^3 rows of the thread table's models. */
+static void print_vs_table(const bench_model *models, int n_models, const options *o,
+                           const summary *sum, const torch_server *ts)
+{
+    printf("\nAgainst PyTorch and this machine's limit (same repetitions as above)\n"
+           "  PyTorch     = bench/torch_reference.py on the same model, same threads, run\n"
+           "                right after each moegap repetition (%s)\n"
+           "  vs PyTorch  = median over repetitions of moegap tok/s / PyTorch tok/s\n"
+           "  MFLOP/token = the sgemm list's count per token (FLOP per training token above)\n"
+           "  1024^3 GF/s = one 1024x1024x1024 cblas_sgemm at these threads, median of %d\n"
+           "                calls, timed in every repetition\n"
+           "  of 1024^3   = tok/s x FLOP/token / 1024^3 FLOP/s, median over repetitions\n\n",
+           ts->status, SQUARE_REPS);
+    printf("  %-5s %3s %8s %8s %7s | %7s %7s %7s %8s\n", "model", "thr", "moegap", "PyTorch",
+           "vs", "MFLOP", "step", "1024^3", "of");
+    printf("  %-5s %3s %8s %8s %7s | %7s %7s %7s %8s\n", "", "", "tok/s", "tok/s", "PyTorch",
+           "/token", "GF/s", "GF/s", "1024^3");
+    for (int t = 0; t < o->n_threads; t++)
+        for (int k = 0; k < n_models; k++) {
+            const summary *s = &sum[t * n_models + k];
+            char torch[16] = "-", vs[16] = "-";
+            if (s->vs_torch > 0.0) {
+                snprintf(torch, sizeof torch, "%.0f", s->torch_tps);
+                snprintf(vs, sizeof vs, "%.2fx", s->vs_torch);
+            }
+            printf("  %-5s %3d %8.0f %8s %7s | %7.2f %7.1f %7.1f %7.1f%%\n", models[k].name,
+                   o->threads[t], s->tps, torch, vs,
+                   s->model_flops / tokens_per_step(&models[k]) * 1e-6, s->step_gfs,
+                   s->square_gfs, 100.0 * s->of_square);
+        }
+}
+
+static int thread_table(bench_model *models, int n_models, const options *o, torch_server *ts,
+                        results *res)
 {
     int n_cfg = o->n_threads * n_models;
     rep_sample *samples = calloc((size_t)n_cfg * o->repeats, sizeof *samples);
+    summary *sum = calloc((size_t)n_cfg, sizeof *sum);
     gemm_arena ar = {0};
-    if (!samples)
+    if (!samples || !sum) {
+        free(samples);
+        free(sum);
         return error_set(MG_ENOMEM, "out of memory for samples");
+    }
     int rc = MG_OK, n_disturbed = 0;
+    double ignored;
     for (int t = 0; t < o->n_threads && !rc; t++) {
         openblas_set_num_threads(o->threads[t]);
-        for (int k = 0; k < n_models && !rc; k++)
+        for (int k = 0; k < n_models && !rc; k++) {
             rc = run_steps(&models[k], o->warmup);
+            if (o->warmup > 0)
+                torch_run(ts, models[k].name, o->warmup, o->threads[t], &ignored);
+        }
     }
     /* repetition-major, so slow drifts of the machine's load hit every
-     * configuration alike instead of biasing whichever ran last */
+     * configuration alike instead of biasing whichever ran last; PyTorch
+     * right after moegap on each model, so each pair sees the same machine */
     for (int rep = 0; rep < o->repeats && !rc; rep++)
         for (int t = 0; t < o->n_threads && !rc; t++) {
             openblas_set_num_threads(o->threads[t]);
-            for (int k = 0; k < n_models && !rc; k++)
-                rc = measure_rep(&models[k], &ar, o->steps,
-                                 &samples[(size_t)(t * n_models + k) * o->repeats + rep]);
+            double square = gemm_square_gfs(SQUARE_N, SQUARE_REPS);
+            if (square < 0.0)
+                rc = error_set(MG_ENOMEM, "out of memory for the %d^3 sgemm", SQUARE_N);
+            for (int k = 0; k < n_models && !rc; k++) {
+                rep_sample *s = &samples[(size_t)(t * n_models + k) * o->repeats + rep];
+                rc = measure_rep(&models[k], &ar, o->steps, s);
+                s->square_gfs = square;
+                s->torch_tps = -1.0;
+                torch_run(ts, models[k].name, o->steps, o->threads[t], &s->torch_tps);
+            }
         }
     if (rc)
         goto done;
 
-    printf("\nTraining step, %d tokens (median of %d repetitions of %d steps after %d warm-up)\n",
-           CI_B * CI_T, o->repeats, o->steps, o->warmup);
+    printf("\nTraining step (median of %d repetitions of %d steps after %d warm-up)\n",
+           o->repeats, o->steps, o->warmup);
     printf("  GFLOP/step  = 2MNK over the model's matrix products as plain sgemm calls\n"
            "                (model_gemms.c; attention's T x T blocks in full, as PyTorch\n"
            "                computes them), however the library computes them\n"
@@ -545,36 +755,43 @@ static int thread_table(bench_model *models, int n_models, const options *o)
     printf("  %-5s %3s %8s %7s %6s %6s %6s %6s %8s | %5s %6s %6s %6s | %5s %6s\n", "", "", "",
            "", "/step", "GF/s", "GF/s", "peak", "tok/s", "calls", "GFLOP", "share", "GF/s", "wall",
            "");
-    summary one_dense = {0}, one_moe = {0};
-    int have_dense = 0, have_moe = 0;
+    int one_dense = -1, one_moe = -1;
     for (int t = 0; t < o->n_threads; t++)
         for (int k = 0; k < n_models; k++) {
             const rep_sample *smp = &samples[(size_t)(t * n_models + k) * o->repeats];
-            summary s = summarize(smp, o->repeats);
+            summary *s = &sum[t * n_models + k];
+            *s = summarize(smp, o->repeats, tokens_per_step(&models[k]));
             for (int i = 0; i < o->repeats; i++)
                 if (smp[i].cpu_ratio < PREEMPTED || smp[i].others > BUSY_OTHERS)
                     n_disturbed++;
             printf("  %-5s %3d %8.0f %7.1f %6.3f %6.1f %6.1f %5.1f%% %8.0f | %5.0f %6.3f %5.1f%% %6.1f"
                    " | %5.2f %6.2f\n",
-                   models[k].name, o->threads[t], s.tps, s.ms_step, s.model_flops * 1e-9,
-                   s.step_gfs, s.peak_gfs, 100.0 * s.frac, s.tps / s.frac, s.rec_calls,
-                   s.rec_flops * 1e-9, 100.0 * s.rec_share, s.rec_gfs, s.cpu_ratio, s.others);
-            if (o->threads[t] == 1 && models[k].m.cfg.n_experts > 0) {
-                one_moe = s;
-                have_moe = 1;
-            } else if (o->threads[t] == 1) {
-                one_dense = s;
-                have_dense = 1;
+                   models[k].name, o->threads[t], s->tps, s->ms_step, s->model_flops * 1e-9,
+                   s->step_gfs, s->peak_gfs, 100.0 * s->frac, s->tps / s->frac, s->rec_calls,
+                   s->rec_flops * 1e-9, 100.0 * s->rec_share, s->rec_gfs, s->cpu_ratio, s->others);
+            if (o->threads[t] == 1) {
+                int moe = models[k].spec == SPEC_CI_MOE;
+                if (moe)
+                    one_moe = t * n_models + k;
+                else
+                    one_dense = t * n_models + k;
+                if (s->vs_torch > 0.0)
+                    res->vs_torch[moe] = (figure){1, s->vs_torch};
+                res->of_square[moe] = (figure){1, s->of_square};
             }
         }
     if (n_disturbed)
         printf("  WARNING: %d of %d timed repetitions were disturbed (cpu/wall < %.2f or others\n"
                "  > %.2f): another load shares this machine; medians may be low and noisy.\n",
                n_disturbed, o->repeats * n_cfg, PREEMPTED, BUSY_OTHERS);
-    if (have_dense || have_moe)
-        print_targets(have_dense ? &one_dense : NULL, have_moe ? &one_moe : NULL);
-    else
-        printf("\n(no one-thread run: the PyTorch targets are for one thread)\n");
+    print_vs_table(models, n_models, o, sum, ts);
+    if (one_dense >= 0 && one_moe >= 0) {
+        res->moe_vs_dense = (figure){1, median_ratio(&samples[(size_t)one_moe * o->repeats],
+                                                     &samples[(size_t)one_dense * o->repeats],
+                                                     o->repeats)};
+        printf("  moe / dense tokens/s, one thread: %.2f (median of the repetitions' ratios)\n",
+               res->moe_vs_dense.v);
+    }
 
     if (o->shapes)
         for (int t = 0; t < o->n_threads && !rc; t++) {
@@ -584,10 +801,246 @@ static int thread_table(bench_model *models, int n_models, const options *o)
         }
 done:
     free(samples);
+    free(sum);
     gemm_arena_free(&ar);
     return rc;
 }
 
+/* --- peak memory of a training run ------------------------------------------
+ * A fresh process (this program again, --rss-child) builds one model, trains
+ * it on one thread and reports its VmHWM: a fork of the bench would start
+ * from the bench's own pages (every model, the sgemm arena) and count them.
+ * posix_spawn rather than fork for the same reason: wait4's ru_maxrss of a
+ * forked child includes the pages it shared before exec. */
+
+/* The floor: what any implementation of this training must hold. */
+typedef struct {
+    double weights, grads, moments, acts, act_grads, total; /* bytes */
+} mem_floor;
+
+static mem_floor floor_of(const model *m)
+{
+    model_buffer_sizes z;
+    model_buffer_sizes_get(m, &z);
+    mem_floor f;
+    f.weights = (double)z.params * sizeof(float);
+    f.grads = f.weights;
+    f.moments = 2.0 * f.weights; /* AdamW's m and v */
+    f.acts = (double)z.acts * sizeof(float) + (double)z.act_ints * sizeof(int);
+    f.act_grads = (double)z.scratch * sizeof(float);
+    f.total = f.weights + f.grads + f.moments + f.acts + f.act_grads;
+    return f;
+}
+
+/* VmHWM of this process in KiB, -1 where /proc does not say. */
+static long vm_hwm_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+/* The child's side: prints "vmhwm_kib N" and exits 0, or names what failed. */
+static int rss_child_main(const options *o)
+{
+    model_spec spec = N_SPECS;
+    for (int s = 0; s < N_SPECS; s++)
+        if (strcmp(o->rss_child, spec_arg[s]) == 0)
+            spec = (model_spec)s;
+    if (spec == N_SPECS) {
+        fprintf(stderr, "moegap_bench: --rss-child '%s': no such model\n", o->rss_child);
+        return 2;
+    }
+    openblas_set_num_threads(1);
+    bench_model bm;
+    int rc = bench_model_create(&bm, spec, o);
+    if (!rc)
+        rc = run_steps(&bm, o->rss_steps);
+    if (!rc)
+        printf("vmhwm_kib %ld\n", vm_hwm_kib());
+    if (!rc)
+        bench_model_free(&bm);
+    if (rc) {
+        fprintf(stderr, "moegap_bench: memory measurement, %s model: %s\n", spec_name[spec],
+                error_message());
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs the child for `spec`; *kib gets its VmHWM. */
+static int measure_rss(model_spec spec, const options *o, long *kib)
+{
+    char steps[24], seed[24];
+    snprintf(steps, sizeof steps, "%d", o->rss_steps);
+    snprintf(seed, sizeof seed, "%llu", o->seed);
+    char *argv[] = {"moegap_bench", "--rss-child", (char *)spec_arg[spec], "--rss-steps", steps,
+                    "--seed", seed, "--paper-recipe", (char *)o->paper_recipe, NULL};
+    int out[2];
+    if (pipe(out))
+        return error_set(MG_EIO, "memory measurement: pipe: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    posix_spawn_file_actions_addclose(&fa, out[1]);
+    fflush(stdout);
+    pid_t pid;
+    int err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    if (err) {
+        close(out[0]);
+        return error_set(MG_EIO, "memory measurement: spawning /proc/self/exe: %s",
+                         strerror(err));
+    }
+    FILE *f = fdopen(out[0], "r");
+    char line[128] = "";
+    if (!f)
+        close(out[0]);
+    else if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    if (f)
+        fclose(f);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) || sscanf(line, "vmhwm_kib %ld", kib) != 1 ||
+        *kib <= 0)
+        return error_set(MG_EIO, "memory measurement of the %s model failed (status %d, said '%.40s')",
+                         spec_name[spec], st, line);
+    return MG_OK;
+}
+
+static int rss_table(const model_spec *specs, int n_specs, const options *o, results *res)
+{
+    printf("\nPeak memory of a training run: a fresh process trains the model %d step%s on one\n"
+           "thread (VmHWM), against the floor any implementation must hold (MiB):\n"
+           "  weights, gradients, AdamW's m and v: 4 bytes per parameter each; activations:\n"
+           "  what the forward keeps for the backward (model_acts: model_buffer_sizes_get,\n"
+           "  the counts model_create allocates, routing indices included); activation\n"
+           "  gradients: the backward's per-layer scratch (model_grad_scratch). The rest of\n"
+           "  the process (program, libraries, OpenBLAS's buffers, token stream) is overhead.\n\n",
+           o->rss_steps, o->rss_steps > 1 ? "s" : "");
+    printf("  %-11s %8s %8s %8s %8s %8s %8s | %8s %6s\n", "model", "weights", "grads", "adam m+v",
+           "acts", "act grad", "floor", "peak RSS", "ratio");
+    for (int i = 0; i < n_specs; i++) {
+        /* the floor from a model of the same config, built here and freed */
+        bench_model bm;
+        int rc = bench_model_create(&bm, specs[i], o);
+        if (rc)
+            return rc;
+        mem_floor f = floor_of(&bm.m);
+        bench_model_free(&bm);
+        long kib = 0;
+        if ((rc = measure_rss(specs[i], o, &kib)))
+            return rc;
+        const double mib = 1.0 / (1024.0 * 1024.0), rss = (double)kib * 1024.0;
+        res->rss_ratio[specs[i]] = (figure){1, rss / f.total};
+        printf("  %-11s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f | %8.1f %5.2fx\n", spec_name[specs[i]],
+               f.weights * mib, f.grads * mib, f.moments * mib, f.acts * mib, f.act_grads * mib,
+               f.total * mib, rss * mib, rss / f.total);
+        fflush(stdout);
+    }
+    return MG_OK;
+}
+
+/* --- the paper tier on one and two threads --------------------------------- */
+
+enum { PAPER_THREADS = 2 }; /* one thread, then two */
+
+static int paper_table(const options *o, results *res)
+{
+    params_match_result match;
+    recipe moe_r;
+    int rc = paper_recipe(&moe_r, o->paper_recipe, 0, &match);
+    if (rc)
+        return rc;
+    const model_config *c = &moe_r.model;
+    printf("\nPaper tier (%s): d_model %d, %d layers, %d heads, context %d, vocabulary %d, "
+           "batch %d\n", o->paper_recipe, c->d_model, c->n_layers, c->n_heads, c->seq_len,
+           c->vocab_size, moe_r.batch_size);
+    printf("  MoE-4       %d experts of %d, top-%d: %zu parameters total, %zu active\n",
+           c->n_experts, c->expert_hidden, c->top_k, match.moe.n_total, match.moe.n_active);
+    printf("  dense_total ffn_hidden %d (the solver's total match, mismatch %+.4f%%): %zu "
+           "parameters\n", match.dense.ffn_hidden, 100.0 * match.mismatch, match.dense_count);
+
+    enum { NM = 2 };
+    bench_model models[NM];
+    const model_spec specs[NM] = {SPEC_PAPER_MOE, SPEC_PAPER_DENSE};
+    const int threads[PAPER_THREADS] = {1, 2};
+    const int R = o->paper_repeats;
+    int n_made = 0;
+    rep_sample *smp = calloc((size_t)PAPER_THREADS * NM * R, sizeof *smp);
+    if (!smp)
+        return error_set(MG_ENOMEM, "out of memory for the paper tier's samples");
+    for (; n_made < NM && !rc; n_made++)
+        rc = bench_model_create(&models[n_made], specs[n_made], o);
+    if (rc)
+        n_made--;
+    flop_count fc[NM];
+    for (int t = 0; t < PAPER_THREADS && !rc; t++) {
+        openblas_set_num_threads(threads[t]);
+        for (int k = 0; k < NM && !rc; k++)
+            rc = run_steps(&models[k], 1);
+    }
+    for (int k = 0; k < NM && !rc; k++)
+        rc = count_flops(&models[k], &fc[k]);
+    if (!rc)
+        for (int k = 0; k < NM; k++)
+            print_flop_count(&models[k], &fc[k]);
+    fflush(stdout);
+    for (int rep = 0; rep < R && !rc; rep++)
+        for (int t = 0; t < PAPER_THREADS && !rc; t++) {
+            openblas_set_num_threads(threads[t]);
+            double square = gemm_square_gfs(SQUARE_N, SQUARE_REPS);
+            for (int k = 0; k < NM && !rc; k++) {
+                rep_sample *s = &smp[(size_t)(t * NM + k) * R + rep];
+                timing tm;
+                rc = time_steps(&models[k], o->paper_steps, &tm);
+                s->tps = tm.tps;
+                s->cpu_ratio = tm.cpu_ratio;
+                s->others = tm.others;
+                s->square_gfs = square;
+                s->model_flops = fc[k].counted * tokens_per_step(&models[k]);
+                s->rec_step_s = 1.0; /* no recorded step here: its share reads 0 */
+            }
+        }
+    if (rc)
+        goto done;
+    printf("\n  (median of %d repetitions of %d step%s, one warm-up step each; of 1024^3 = tok/s x\n"
+           "  FLOP/token over the 1024^3 sgemm's FLOP/s at the same threads)\n",
+           R, o->paper_steps, o->paper_steps > 1 ? "s" : "");
+    printf("  %-11s %3s %8s %8s %8s %8s | %5s %6s\n", "model", "thr", "tok/s", "s/step",
+           "1024^3", "of", "cpu/", "others");
+    printf("  %-11s %3s %8s %8s %8s %8s | %5s %6s\n", "", "", "", "", "GF/s", "1024^3", "wall",
+           "");
+    for (int t = 0; t < PAPER_THREADS; t++)
+        for (int k = 0; k < NM; k++) {
+            const rep_sample *s = &smp[(size_t)(t * NM + k) * R];
+            summary m = summarize(s, R, tokens_per_step(&models[k]));
+            printf("  %-11s %3d %8.0f %8.2f %8.1f %7.1f%% | %5.2f %6.2f\n", models[k].name,
+                   threads[t], m.tps, tokens_per_step(&models[k]) / m.tps, m.square_gfs,
+                   100.0 * m.of_square, m.cpu_ratio, m.others);
+        }
+    for (int k = 0; k < NM; k++) {
+        double up = median_ratio(&smp[(size_t)(NM + k) * R], &smp[(size_t)k * R], R);
+        res->paper_speedup[specs[k] == SPEC_PAPER_MOE] = (figure){1, up};
+        printf("  %-11s two-thread speed-up %.2fx (median of the repetitions' ratios)\n",
+               models[k].name, up);
+    }
+done:
+    for (int k = 0; k < n_made; k++)
+        bench_model_free(&models[k]);
+    free(smp);
+    return rc;
+}
 /* --- two one-thread processes at once ------------------------------------- */
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -769,13 +1222,13 @@ done:
     return rc;
 }
 
-static int pair_table(bench_model *models, int n_models, const options *o)
+static int pair_table(bench_model *models, int n_models, const options *o, results *res)
 {
     printf("\nTwo one-thread training processes at once (fork), each against one thread alone\n"
            "(alone: median of %d repetitions before and %d after the pair; each process:\n"
            "median of %d repetitions of %d steps; 'kept': both ratios >= %.2f; others: CPUs\n"
            "busy with other processes meanwhile)\n\n",
-           o->repeats, o->repeats, o->repeats, o->steps, PAIR_KEEP);
+           o->repeats, o->repeats, o->repeats, o->steps, TARGET_PAIR_KEEP);
     printf("  %-5s %8s %5s %6s | %8s %5s %5s | %8s %5s %5s | %8s %6s\n", "model", "alone", "cpu/",
            "others", "proc A", "cpu/", "ratio", "proc B", "cpu/", "ratio", "sum", "others");
     printf("  %-5s %8s %5s %6s | %8s %5s %5s | %8s %5s %5s | %8s %6s\n", "", "tok/s", "wall", "",
@@ -786,10 +1239,11 @@ static int pair_table(bench_model *models, int n_models, const options *o)
         if (rc)
             return rc;
         double ra = r.kid_tps[0] / r.alone_tps, rb = r.kid_tps[1] / r.alone_tps;
+        res->pair_keep[models[k].spec == SPEC_CI_MOE] = (figure){1, ra < rb ? ra : rb};
         printf("  %-5s %8.0f %5.2f %6.2f | %8.0f %5.2f %5.2f | %8.0f %5.2f %5.2f | %8.0f %6.2f  %s\n",
                models[k].name, r.alone_tps, r.alone_cpu, r.alone_others, r.kid_tps[0],
                r.kid_cpu[0], ra, r.kid_tps[1], r.kid_cpu[1], rb, r.kid_tps[0] + r.kid_tps[1],
-               r.pair_others, ra >= PAIR_KEEP && rb >= PAIR_KEEP ? "kept" : "NOT KEPT");
+               r.pair_others, ra >= TARGET_PAIR_KEEP && rb >= TARGET_PAIR_KEEP ? "kept" : "NOT KEPT");
         if (r.alone_cpu < PREEMPTED || r.kid_cpu[0] < PREEMPTED || r.kid_cpu[1] < PREEMPTED ||
             r.alone_others > BUSY_OTHERS || r.pair_others > BUSY_OTHERS)
             printf("  WARNING: another load shared the machine (cpu/wall < %.2f or others > %.2f),\n"
@@ -798,6 +1252,64 @@ static int pair_table(bench_model *models, int n_models, const options *o)
         fflush(stdout);
     }
     return MG_OK;
+}
+/* --- the targets table ------------------------------------------------------ */
+
+typedef enum { AS_RATIO, AS_PERCENT } shown_as;
+
+/* One line: the figure, its target, met or not; `why` says what to do
+ * when the run did not measure it. `at_most`: the target is a ceiling. */
+static void target_row(const char *what, figure f, double target, int at_most, shown_as as,
+                       const char *why)
+{
+    char measured[32], want[32];
+    if (as == AS_PERCENT) {
+        snprintf(measured, sizeof measured, "%.1f%%", 100.0 * f.v);
+        snprintf(want, sizeof want, "%s %.0f%%", at_most ? "<=" : ">=", 100.0 * target);
+    } else {
+        snprintf(measured, sizeof measured, "%.2fx", f.v);
+        snprintf(want, sizeof want, "%s %.2fx", at_most ? "<=" : ">=", target);
+    }
+    if (!f.have) {
+        printf("  %-44s %9s %9s  not measured (%s)\n", what, "-", want, why);
+        return;
+    }
+    int met = at_most ? f.v <= target : f.v >= target;
+    printf("  %-44s %9s %9s  %s\n", what, measured, want, met ? "met" : "NOT MET");
+}
+
+static void print_targets(const results *r, const options *o)
+{
+    const char *torch = r->torch_why ? r->torch_why : "no one-thread run of this model";
+    const char *one = o->pair == 2 ? "--pair runs only the pair test" : "no one-thread run of this model";
+    const char *pair = o->pair == 0 ? "--no-pair" : "model not run";
+    const char *rss = o->pair == 2 ? "--pair runs only the pair test"
+                      : o->rss_steps == 0 ? "--rss-steps 0" : "model not run";
+    printf("\nTargets (the speed issue's; one thread, interleaved medians of this run)\n");
+    printf("  %-44s %9s %9s\n", "", "measured", "target");
+    target_row("dense tokens/s vs PyTorch", r->vs_torch[0], TARGET_DENSE_VS_TORCH, 0, AS_RATIO,
+               torch);
+    target_row("dense FLOP/s of the 1024^3 sgemm's", r->of_square[0], TARGET_DENSE_OF_SQUARE, 0,
+               AS_PERCENT, one);
+    target_row("moe tokens/s vs PyTorch", r->vs_torch[1], TARGET_MOE_VS_TORCH, 0, AS_RATIO, torch);
+    target_row("moe FLOP/s of the 1024^3 sgemm's", r->of_square[1], TARGET_MOE_OF_SQUARE, 0,
+               AS_PERCENT, one);
+    target_row("moe tokens/s vs dense (its active match)", r->moe_vs_dense, TARGET_MOE_VS_DENSE, 0,
+               AS_RATIO, o->pair == 2 ? one : "needs both models at one thread");
+    target_row("dense, two processes at once: each vs alone", r->pair_keep[0], TARGET_PAIR_KEEP, 0,
+               AS_RATIO, pair);
+    target_row("moe, two processes at once: each vs alone", r->pair_keep[1], TARGET_PAIR_KEEP, 0,
+               AS_RATIO, pair);
+    for (int s = 0; s < N_SPECS; s++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s peak RSS / floor", spec_name[s]);
+        if (s <= SPEC_CI_MOE || r->rss_ratio[s].have)
+            target_row(what, r->rss_ratio[s], TARGET_RSS_OVER_FLOOR, 1, AS_RATIO, rss);
+    }
+    target_row("paper MoE-4, two threads / one", r->paper_speedup[1], TARGET_PAPER_SPEEDUP, 0,
+               AS_RATIO, "--paper");
+    target_row("paper dense_total, two threads / one", r->paper_speedup[0], TARGET_PAPER_SPEEDUP, 0,
+               AS_RATIO, "--paper");
 }
 
 /* --- main ------------------------------------------------------------------ */
@@ -839,10 +1351,13 @@ static int parse_threads(const char *s, options *o)
     return o->n_threads > 0;
 }
 
+
 static int parse_args(int argc, char **argv, options *o)
 {
     *o = (options){.steps = 3, .repeats = 5, .warmup = 2, .threads = {1, 2}, .n_threads = 2,
-                   .want_dense = 1, .want_moe = 1, .pair = 1, .seed = 1};
+                   .want_dense = 1, .want_moe = 1, .pair = 1, .torch = 1,
+                   .torch_python = TORCH_PYTHON, .rss_steps = 2, .paper_steps = 1,
+                   .paper_repeats = 3, .paper_recipe = PAPER_RECIPE, .seed = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -873,6 +1388,25 @@ static int parse_args(int argc, char **argv, options *o)
             o->pair = 2;
         } else if (strcmp(a, "--no-pair") == 0) {
             o->pair = 0;
+        } else if (strcmp(a, "--no-torch") == 0) {
+            o->torch = 0;
+        } else if (strcmp(a, "--torch-python") == 0 && v) {
+            o->torch_python = argv[++i];
+        } else if (strcmp(a, "--rss-steps") == 0 && v) {
+            if (!parse_int(a, argv[++i], 0, 100000, &o->rss_steps))
+                return 0;
+        } else if (strcmp(a, "--rss-child") == 0 && v) {
+            o->rss_child = argv[++i];
+        } else if (strcmp(a, "--paper") == 0) {
+            o->paper = 1;
+        } else if (strcmp(a, "--paper-recipe") == 0 && v) {
+            o->paper_recipe = argv[++i];
+        } else if (strcmp(a, "--paper-steps") == 0 && v) {
+            if (!parse_int(a, argv[++i], 1, 100000, &o->paper_steps))
+                return 0;
+        } else if (strcmp(a, "--paper-repeats") == 0 && v) {
+            if (!parse_int(a, argv[++i], 1, MAX_REPEATS, &o->paper_repeats))
+                return 0;
         } else if (strcmp(a, "--shapes") == 0) {
             o->shapes = 1;
         } else if (strcmp(a, "--train-only") == 0) {
@@ -893,52 +1427,70 @@ static int parse_args(int argc, char **argv, options *o)
     return 1;
 }
 
+/* The script's words for the ci models, which its ready line must repeat. */
+static void ci_shapes(char *buf, size_t n)
+{
+    snprintf(buf, n, "V=%d C=%d L=%d NH=%d T=%d B=%d H=%d E=%d EH=%d K=%d", CI_V, CI_C, CI_L,
+             CI_NH, CI_T, CI_B, CI_DENSE_H, CI_E, CI_EXPERT_H, CI_TOP_K);
+}
+
+static void print_header(const bench_model *models, int n_models, const options *o)
+{
+    printf("moegap training throughput benchmark\n");
+    printf("OpenBLAS: %s (core %s)\n", openblas_get_config(), openblas_get_corename());
+    print_loadavg("at start");
+    printf("ci-size models: d_model %d, %d layers, %d heads, context %d, vocabulary %d, "
+           "batch %d\n", CI_C, CI_L, CI_NH, CI_T, CI_V, CI_B);
+    for (int k = 0; k < n_models; k++) {
+        const model_config *c = &models[k].m.cfg;
+        if (c->n_experts)
+            printf("  %-5s %d experts of expert_hidden %d, top-%d (lb %g, z %g): %zu parameters\n",
+                   models[k].name, c->n_experts, c->expert_hidden, c->top_k,
+                   (double)c->lb_coef, (double)c->z_coef, models[k].m.n_params);
+        else
+            printf("  %-5s ffn_hidden %d: %zu parameters\n", models[k].name, c->ffn_hidden,
+                   models[k].m.n_params);
+    }
+    if (o->train_only)
+        return;
+    /* this machine's limit: the large-matrix rate, which small shapes cannot reach */
+    printf("this machine's limit, cblas_sgemm %dx%dx%d:", SQUARE_N, SQUARE_N, SQUARE_N);
+    int counts[MAX_THREAD_COUNTS + 1] = {1};
+    int n_counts = 1;
+    for (int t = 0; t < o->n_threads; t++)
+        if (o->threads[t] != 1)
+            counts[n_counts++] = o->threads[t];
+    for (int t = 0; t < n_counts; t++) {
+        openblas_set_num_threads(counts[t]);
+        printf("  %d thread%s %.1f GFLOP/s", counts[t], counts[t] > 1 ? "s" : "",
+               gemm_square_gfs(SQUARE_N, 7));
+    }
+    printf("\n  (median of 7 calls; the tables below time it again in every repetition)\n");
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     options o;
     if (!parse_args(argc, argv, &o))
         return 2;
+    if (o.rss_child)
+        return rss_child_main(&o);
+    /* a PyTorch server that dies mid-run must not take the bench with it */
+    signal(SIGPIPE, SIG_IGN);
 
     bench_model models[2];
     int n_models = 0, rc = MG_OK;
-    if (o.want_dense && !(rc = bench_model_create(&models[n_models], 0, o.seed)))
+    if (o.want_dense && !(rc = bench_model_create(&models[n_models], SPEC_CI_DENSE, &o)))
         n_models++;
-    if (!rc && o.want_moe && !(rc = bench_model_create(&models[n_models], 1, o.seed)))
+    if (!rc && o.want_moe && !(rc = bench_model_create(&models[n_models], SPEC_CI_MOE, &o)))
         n_models++;
+    results res = {0};
+    torch_server ts;
+    torch_skip(&ts, "--no-torch");
 
-    if (!rc) {
-        printf("moegap training throughput benchmark\n");
-        printf("OpenBLAS: %s (core %s)\n", openblas_get_config(), openblas_get_corename());
-        print_loadavg("at start");
-        printf("ci-size models: d_model %d, %d layers, %d heads, context %d, vocabulary %d, "
-               "batch %d\n", CI_C, CI_L, CI_NH, CI_T, CI_V, CI_B);
-        for (int k = 0; k < n_models; k++) {
-            const model_config *c = &models[k].m.cfg;
-            if (c->n_experts)
-                printf("  %-5s %d experts of expert_hidden %d, top-%d (lb %g, z %g): %zu parameters\n",
-                       models[k].name, c->n_experts, c->expert_hidden, c->top_k,
-                       (double)c->lb_coef, (double)c->z_coef, models[k].m.n_params);
-            else
-                printf("  %-5s ffn_hidden %d: %zu parameters\n", models[k].name, c->ffn_hidden,
-                       models[k].m.n_params);
-        }
-    }
-    if (!rc && !o.train_only) {
-        /* for scale: the large-matrix rate, which small shapes cannot reach */
-        printf("cblas_sgemm %dx%dx%d for scale:", SQUARE_N, SQUARE_N, SQUARE_N);
-        int counts[MAX_THREAD_COUNTS + 1] = {1};
-        int n_counts = 1;
-        for (int t = 0; t < o.n_threads; t++)
-            if (o.threads[t] != 1)
-                counts[n_counts++] = o.threads[t];
-        for (int t = 0; t < n_counts; t++) {
-            openblas_set_num_threads(counts[t]);
-            printf("  %d thread%s %.1f GFLOP/s", counts[t], counts[t] > 1 ? "s" : "",
-                   gemm_square_gfs(SQUARE_N, 7));
-        }
-        printf("\n");
-        fflush(stdout);
-    }
+    if (!rc)
+        print_header(models, n_models, &o);
     if (!rc && o.train_only) {
         openblas_set_num_threads(o.threads[0]);
         for (int k = 0; k < n_models && !rc; k++) {
@@ -949,11 +1501,47 @@ int main(int argc, char **argv)
                        models[k].name, o.threads[0], o.threads[0] > 1 ? "s" : "", o.steps, t.tps,
                        t.cpu_ratio, t.others);
         }
-    } else {
+    } else if (!rc) {
+        if (o.pair != 2) {
+            printf("\n");
+            print_flop_header();
+            for (int k = 0; k < n_models && !rc; k++) {
+                flop_count f;
+                if (!(rc = count_flops(&models[k], &f)))
+                    print_flop_count(&models[k], &f);
+            }
+        }
+        if (!rc && o.pair != 2 && o.torch) {
+            char shapes[160];
+            ci_shapes(shapes, sizeof shapes);
+            torch_start(&ts, o.torch_python, TORCH_SCRIPT, shapes);
+            printf("PyTorch: %s\n", ts.status);
+            fflush(stdout);
+        }
         if (!rc && o.pair != 2)
-            rc = thread_table(models, n_models, &o);
+            rc = thread_table(models, n_models, &o, &ts, &res);
+        if (o.pair == 2)
+            res.torch_why = "--pair runs only the pair test";
+        else if (!ts.up)
+            res.torch_why = ts.status;
+        torch_stop(&ts);
         if (!rc && o.pair)
-            rc = pair_table(models, n_models, &o);
+            rc = pair_table(models, n_models, &o, &res);
+        if (!rc && o.pair != 2 && o.rss_steps > 0) {
+            model_spec specs[N_SPECS];
+            int n = 0;
+            for (int k = 0; k < n_models; k++)
+                specs[n++] = models[k].spec;
+            if (o.paper) {
+                specs[n++] = SPEC_PAPER_MOE;
+                specs[n++] = SPEC_PAPER_DENSE;
+            }
+            rc = rss_table(specs, n, &o, &res);
+        }
+        if (!rc && o.paper)
+            rc = paper_table(&o, &res);
+        if (!rc)
+            print_targets(&res, &o);
     }
     if (!rc) {
         printf("\n");

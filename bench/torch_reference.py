@@ -9,17 +9,33 @@ index_select/index_add, load-balance and z-loss), AdamW with clipping,
 fp32, one thread by default. Prints tokens/s per model (median of the
 repetitions).
 
+--serve is how moegap_bench runs it: both models are built and warmed up
+once, then each line on stdin is answered with one line on stdout, so the
+bench can put a PyTorch repetition right after each of its own:
+  (first line out)          ready <shapes>   or   unavailable: <why>
+  run MODEL STEPS THREADS   -> tokens/s over STEPS steps (MODEL dense|moe)
+  quit (or end of input)    -> exits
+A malformed command is answered "error: <why>".
+
 usage: /usr/bin/python3 bench/torch_reference.py [--threads N] [--steps N] [--repeats N]
+       /usr/bin/python3 bench/torch_reference.py --serve
 """
 import argparse
+import ctypes
 import math
 import statistics
+import sys
 import time
 
-import torch
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError as e:  # the bench goes on without PyTorch and says why
+    torch = None
+    TORCH_MISSING = f"{type(e).__name__}: {e}"
 
 V, C, L, NH, T, B = 1024, 64, 4, 4, 128, 32
+H, E, EH, K = 256, 4, 128, 2  # dense ffn_hidden; experts, expert_hidden, top-k
 HD = C // NH
 
 
@@ -50,27 +66,27 @@ def make_params(moe):
         p[f"wqkv{l}"] = w(3 * C, C)
         p[f"wo{l}"] = w(C, C)
         if moe:
-            p[f"wr{l}"] = w(4, C)
-            for e in range(4):
-                p[f"w1_{l}_{e}"], p[f"w3_{l}_{e}"], p[f"w2_{l}_{e}"] = w(128, C), w(128, C), w(C, 128)
+            p[f"wr{l}"] = w(E, C)
+            for e in range(E):
+                p[f"w1_{l}_{e}"], p[f"w3_{l}_{e}"], p[f"w2_{l}_{e}"] = w(EH, C), w(EH, C), w(C, EH)
         else:
-            p[f"w1{l}"], p[f"w3{l}"], p[f"w2{l}"] = w(256, C), w(256, C), w(C, 256)
+            p[f"w1{l}"], p[f"w3{l}"], p[f"w2{l}"] = w(H, C), w(H, C), w(C, H)
     return p
 
 
 def moe_ffn(x, p, l):
     logits = x @ p[f"wr{l}"].T
     probs = F.softmax(logits, -1)
-    top, choice = torch.topk(logits, 2, -1)
+    top, choice = torch.topk(logits, K, -1)
     gates = F.softmax(top, -1)
     out = torch.zeros_like(x)
-    for e in range(4):
+    for e in range(E):
         token, slot = (choice == e).nonzero(as_tuple=True)
         xe = x.index_select(0, token)
         ye = (F.silu(xe @ p[f"w1_{l}_{e}"].T) * (xe @ p[f"w3_{l}_{e}"].T)) @ p[f"w2_{l}_{e}"].T
         out = out.index_add(0, token, ye * gates[token, slot, None])
-    f = torch.bincount(choice.flatten(), minlength=4).float() / choice.numel()
-    lb = 0.01 * 4 * (f * probs.mean(0)).sum()
+    f = torch.bincount(choice.flatten(), minlength=E).float() / choice.numel()
+    lb = 0.01 * E * (f * probs.mean(0)).sum()
     z = 0.001 * torch.logsumexp(logits, -1).pow(2).mean()
     return out, lb + z
 
@@ -96,7 +112,8 @@ def loss_fn(p, inputs, targets, moe, cos, sin):
     return F.cross_entropy(logits, targets.reshape(-1)) + aux
 
 
-def tokens_per_s(moe, steps, repeats):
+def make_trainer(moe):
+    """The model, its optimizer and a fixed batch; returns step()."""
     p = make_params(moe)
     decay = [t for n, t in p.items() if "ln" not in n]
     gains = [t for n, t in p.items() if "ln" in n]
@@ -114,15 +131,68 @@ def tokens_per_s(moe, steps, repeats):
         torch.nn.utils.clip_grad_norm_(list(p.values()), 1.0)
         opt.step()
 
+    return step
+
+
+def timed(step, steps):
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return B * T * steps / (time.perf_counter() - t0)
+
+
+def tokens_per_s(moe, steps, repeats):
+    step = make_trainer(moe)
     for _ in range(2):
         step()
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(steps):
+    return statistics.median(timed(step, steps) for _ in range(repeats))
+
+
+def blas_thread_setter():
+    """torch.set_num_threads sets the OpenMP pool; Debian's torch does its
+    products through the system BLAS (BLAS_INFO=generic), which is
+    OpenBLAS's pthread build here and keeps its own thread count, so that
+    one is set too when it is loaded in this process."""
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line and "/" in line}
+    for path in sorted(libs):
+        try:
+            return ctypes.CDLL(path).openblas_set_num_threads
+        except (AttributeError, OSError):
+            continue
+    return None
+
+
+def set_threads(n, blas_set):
+    torch.set_num_threads(n)
+    if blas_set is not None:
+        blas_set(ctypes.c_int(n))
+
+
+def serve():
+    if torch is None:
+        print(f"unavailable: PyTorch is not importable ({TORCH_MISSING})", flush=True)
+        return
+    blas_set = blas_thread_setter()
+    steps = {"dense": make_trainer(False), "moe": make_trainer(True)}
+    set_threads(1, blas_set)
+    for step in steps.values():
+        for _ in range(2):
             step()
-        rates.append(B * T * steps / (time.perf_counter() - t0))
-    return statistics.median(rates)
+    print(f"ready PyTorch {torch.__version__} V={V} C={C} L={L} NH={NH} T={T} B={B}"
+          f" H={H} E={E} EH={EH} K={K} blas_threads={'set' if blas_set else 'unknown'}", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if words == ["quit"]:
+            break
+        if len(words) != 4 or words[0] != "run" or words[1] not in steps \
+                or not words[2].isdigit() or not words[3].isdigit() \
+                or int(words[2]) < 1 or int(words[3]) < 1:
+            print(f"error: expected 'run dense|moe STEPS THREADS', got {line.strip()!r}",
+                  flush=True)
+            continue
+        set_threads(int(words[3]), blas_set)
+        print(f"{timed(steps[words[1]], int(words[2])):.1f}", flush=True)
 
 
 def main():
@@ -130,7 +200,14 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--serve", action="store_true",
+                    help="answer 'run MODEL STEPS THREADS' lines on stdin (moegap_bench)")
     a = ap.parse_args()
+    if a.serve:
+        serve()
+        return
+    if torch is None:
+        sys.exit(f"torch_reference.py: PyTorch is not importable ({TORCH_MISSING})")
     torch.set_num_threads(a.threads)
     print(f"PyTorch {torch.__version__}, {a.threads} thread(s), ci-size models, batch {B}x{T}")
     for moe in (False, True):

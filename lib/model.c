@@ -247,6 +247,20 @@ int model_create(model *m, const model_config *cfg, int max_batch)
     return MG_OK;
 }
 
+void model_buffer_sizes_get(const model *m, model_buffer_sizes *out)
+{
+    /* the same counting passes model_create sized the blocks with */
+    model_acts acts;
+    model_grad_scratch scratch;
+    size_t n_int = 0;
+    out->params = m->n_params;
+    out->acts = bind_acts(m, &acts, NULL, NULL, &n_int);
+    out->act_ints = n_int;
+    out->scratch = bind_scratch(m, &scratch, NULL);
+    out->rope = 2 * (size_t)m->cfg.seq_len * (size_t)(m->cfg.d_model / m->cfg.n_heads / 2);
+    out->load = (size_t)m->cfg.n_layers * model_E(&m->cfg);
+}
+
 void model_free(model *m)
 {
     free(m->params_block);

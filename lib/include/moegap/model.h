@@ -171,6 +171,19 @@ void model_backward(model *m, const uint16_t *inputs, const uint16_t *targets);
 /* Parameters counted from the allocated tensors. */
 size_t model_param_count(const model *m);
 
+/* Elements in each buffer model_create allocated, for memory accounting
+ * (moegap_bench sets a training run's peak memory against them). */
+typedef struct {
+    size_t params;     /* floats, params_block; grads_block holds as many */
+    size_t acts;       /* floats, acts_block: what the forward keeps for the backward */
+    size_t act_ints;   /* ints, index_block: the MoE routing of the forward */
+    size_t scratch;    /* floats, scratch_block: activation gradients, reused per layer */
+    size_t rope;       /* floats, rope_cos and rope_sin together */
+    size_t load;       /* doubles, expert_load */
+} model_buffer_sizes;
+
+void model_buffer_sizes_get(const model *m, model_buffer_sizes *out);
+
 const param_tensor *model_find_tensor(const model *m, const char *name);
 
 #endif
