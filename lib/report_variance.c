@@ -83,8 +83,10 @@ void report_tex_variance(const report *r, FILE *f)
     fputs(" by data-order seeds ", f);
     put_seed_list(f, t->data_seeds, t->n_data);
     fputs(" (\\texttt{moegap train --init-seed --data-seed}), one run per cell (", f);
-    report_latex_path(f, report_rel(r, r->variance_path));
-    fputs("). sd is that of one run drawn with both seeds new; the shares are of its "
+    /* it lies in the reference folder, not the paper dir: its name says enough */
+    const char *slash = strrchr(r->variance_path, '/');
+    report_latex_path(f, slash ? slash + 1 : r->variance_path);
+    fputs(" of the reference folder). sd is that of one run drawn with both seeds new; the shares are of its "
           "variance. A share estimated below zero is shown as 0.\n", f);
     put_table(f, t);
     if (t->n_rows == 3) {
