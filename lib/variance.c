@@ -1,6 +1,7 @@
 #include "moegap/variance.h"
 #include "moegap/error.h"
 #include "moegap/fileio.h"
+#include "moegap/tier.h"
 
 #include <errno.h>
 #include <math.h>
@@ -102,24 +103,15 @@ static int next_line(FILE *f, char *buf, size_t n, const char *path, int *line, 
 
 int variance_seed_list(const char *text, int *s, size_t *n)
 {
-    *n = 0;
-    const char *p = text;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long v = strtol(p, &end, 10);
-        if (end == p || errno || v < 0 || v > 1000000 || (*end && *end != ','))
-            return error_set(MG_EINVAL, "'%s' is not a comma-separated list of seeds", text);
-        for (size_t i = 0; i < *n; i++)
-            if (s[i] == (int)v)
-                return error_set(MG_EINVAL, "seed %ld is listed twice", v);
-        if (*n == VARIANCE_MAX_SEEDS)
-            return error_set(MG_EINVAL, "more than %d seeds", VARIANCE_MAX_SEEDS);
-        s[(*n)++] = (int)v;
-        p = *end ? end + 1 : end;
-    }
-    if (*n < 2)
-        return error_set(MG_EINVAL, "'%s': at least 2 seeds are needed", text);
+    int seeds[PROTOCOL_MAX_SEEDS], count = 0;
+    char why[512];
+    if (!tier_seeds_parse(text, seeds, &count, why, sizeof why))
+        return error_set(MG_EINVAL, "%s", why);
+    if (count > VARIANCE_MAX_SEEDS)
+        return error_set(MG_EINVAL, "'%s': %d seeds, more than %d", text, count,
+                         VARIANCE_MAX_SEEDS);
+    memcpy(s, seeds, (size_t)count * sizeof *seeds);
+    *n = (size_t)count;
     return MG_OK;
 }
 

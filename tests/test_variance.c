@@ -103,9 +103,9 @@ static void check_table(const char *dir)
     expect_refused(dir, "nohead.tsv", "tier\tci\n", "nohead.tsv:1: not a moegap variance table");
     expect_refused(dir, "notier.tsv", "# x\ntiers\tci\n", "notier.tsv:2: expected the field tier");
     expect_refused(dir, "seeds.tsv", "# x\ntier\tci\ninit_seeds\t1,x\n",
-                   "seeds.tsv:3: init_seeds: '1,x' is not");
+                   "seeds.tsv:3: init_seeds: '1,x': expected N (the seeds 1..N) or seeds separated by commas");
     expect_refused(dir, "twice.tsv", "# x\ntier\tci\ninit_seeds\t1,2\ndata_seeds\t2,2\n",
-                   "twice.tsv:4: data_seeds: seed 2 is listed twice");
+                   "twice.tsv:4: data_seeds: '2,2': seed 2 is listed twice");
     expect_refused(dir, "header.tsv", "# x\ntier\tci\ninit_seeds\t1,2\ndata_seeds\t1,2\nq\tm\n",
                    "header.tsv:5: expected the header");
     snprintf(text, sizeof text, "%s%s", HEAD, "moe4\t4.4\t1e-4\t4e-5\t4e-5\t2e-5\t1.4\t0.4\t0.2\t1\t1\t1\n");

@@ -50,7 +50,8 @@ typedef struct {
     variance_row rows[VARIANCE_MAX_ROWS];
 } variance_table;
 
-/* "1,2,3" into s (n entries): distinct, 0..1000000, 2 to VARIANCE_MAX_SEEDS. */
+/* A seed list as every list of seeds is read (tier_seeds_parse: N, or
+ * distinct seeds separated by commas), of at most VARIANCE_MAX_SEEDS. */
 int variance_seed_list(const char *text, int *s, size_t *n);
 
 /* Written atomically. */
