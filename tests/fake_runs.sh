@@ -2,7 +2,8 @@
 # after cli_lib.sh): the recipe.ini each model's runs hold, as the paper
 # label writes them: the ci tier's MoE recipes, and their dense matches
 # from the solver, with absolute data paths as a run's resolved recipe has.
-#   fake_recipes SOURCE_DIR STEPS   writes $work/recipes/<model>.ini, STEPS steps each
+#   fake_recipes SOURCE_DIR STEPS   writes $work/recipes/<model>.ini, STEPS steps each,
+#                                   evaluated every 100 (the rows fake_run writes)
 #   fake_recipe MODEL DIR           copies the model's recipe to DIR/recipe.ini
 #   fake_run RUNS MODEL SEED TOTAL ACTIVE LOSS...
 #                                   a finished run without training: its
@@ -21,7 +22,7 @@ fake_recipes() {
     "$moegap" params --recipe "$tier/moe4.ini" --match total --write "$out/dense_total.ini" >/dev/null &&
     "$moegap" params --recipe "$tier/moe8.ini" --match total --write "$out/dense8_total.ini" >/dev/null ||
     fail "moegap params --match cannot write the dense recipes"
-  sed -i -e "s/^steps = .*/steps = $2/" -e "s|^train = .*|train = $work/data/train.tok|" \
+  sed -i -e "s/^steps = .*/steps = $2/" -e "s/^eval_every = .*/eval_every = 100/" -e "s|^train = .*|train = $work/data/train.tok|" \
     -e "s|^val = .*|val = $work/data/val.tok|" "$out"/*.ini
 }
 
