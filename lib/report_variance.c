@@ -86,8 +86,17 @@ void report_tex_variance(const report *r, FILE *f)
     /* it lies in the reference folder, not the paper dir: its name says enough */
     const char *slash = strrchr(r->variance_path, '/');
     report_latex_path(f, slash ? slash + 1 : r->variance_path);
-    fputs(" of the reference folder). sd is that of one run drawn with both seeds new; the shares are of its "
-          "variance. A share estimated below zero is shown as 0.\n", f);
+    fprintf(f, " of the reference folder), every run %ld steps long. sd is that of one run "
+               "drawn with both seeds new; the shares are of its variance. A share estimated "
+               "below zero is shown as 0.", t->steps);
+    /* the study stays a measurement of the design it was made on */
+    for (int m = 0; m < r->n_models; m++)
+        if (r->models[m].have_recipe && r->models[m].rec.steps != t->steps) {
+            fprintf(f, " This report's runs are %ld steps long: the study measured another "
+                       "design of the tier.", r->models[m].rec.steps);
+            break;
+        }
+    fputs("\n", f);
     put_table(f, t);
     if (t->n_rows == 3) {
         double unpaired = t->rows[0].c.var_total + t->rows[1].c.var_total;

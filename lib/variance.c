@@ -74,6 +74,7 @@ int variance_table_write(const char *path, const variance_table *t)
     fprintf(af.f, "# moegap variance: best validation loss (nats) over a crossed design of "
                   "initialisation by data-order seeds\n");
     fprintf(af.f, "tier\t%s\n", t->tier);
+    fprintf(af.f, "steps\t%ld\n", t->steps);
     put_seeds(af.f, "init_seeds", t->init_seeds, t->n_init);
     put_seeds(af.f, "data_seeds", t->data_seeds, t->n_data);
     fprintf(af.f, "%s\n", HEADER);
@@ -189,7 +190,15 @@ int variance_table_read(const char *path, variance_table *t)
         rc = error_set(MG_EFORMAT, "%s:%d: tier: empty or too long", path, line);
     } else {
         snprintf(t->tier, sizeof t->tier, "%s", v);
+        char *end = NULL;
         if (!next_line(f, buf, sizeof buf, path, &line, &rc) ||
+            !(v = keyed(buf, "steps", path, line, &rc))) {
+            if (!rc)
+                rc = error_set(MG_EFORMAT, "%s:%d: steps: missing", path, line);
+        } else if ((t->steps = strtol(v, &end, 10)) < 1 || *end || end == v) {
+            rc = error_set(MG_EFORMAT, "%s:%d: steps: '%s': expected a positive integer", path,
+                           line, v);
+        } else if (!next_line(f, buf, sizeof buf, path, &line, &rc) ||
             !(v = keyed(buf, "init_seeds", path, line, &rc)) ||
             (rc = parse_seeds(v, t->init_seeds, &t->n_init, path, line, "init_seeds")) ||
             !next_line(f, buf, sizeof buf, path, &line, &rc) ||

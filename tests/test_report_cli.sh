@@ -318,16 +318,16 @@ grep -qF "$odd" "$work/odd.txt" || fail "the protocol's text is not printed as i
 vref=$work/vref
 cp -r "$src/reference" "$vref"
 {
-  printf '# moegap variance\ntier\tsmoke\ninit_seeds\t1,2,3\ndata_seeds\t4,5,6\n'
+  printf '# moegap variance\ntier\tsmoke\nsteps\t7\ninit_seeds\t1,2,3\ndata_seeds\t4,5,6\n'
   printf 'quantity\tmean\tvar_total\tvar_init\tvar_data\tvar_inter\tshare_init\tshare_data\tshare_inter\tms_init\tms_data\tms_inter\n'
   printf 'moe4\t5.4321\t0.0004\t0.0001\t0.0002\t0.0001\t0.25\t0.5\t0.25\t1\t1\t1\n'
 } >"$vref/variance-smoke.tsv"
 expect 0 "wrote" -- "$moegap" report --paper-dir "$paper" --protocols "$src/protocols" \
   --reference "$vref" --out "$work/var/report.pdf"
-flat "$work/var/report.pdf" | grep -qE "initialisation seeds 1, 2, 3 by data-order seeds 4, 5, 6 .* moe4 5\.4321 0\.0200 25% 50% 25%" ||
+flat "$work/var/report.pdf" | grep -qE "initialisation seeds 1, 2, 3 by data-order seeds 4, 5, 6 .* every run 7 steps long\. .* This report.s runs are [0-9]+ steps long: the study measured another design of the tier\. .* moe4 5\.4321 0\.0200 25% 50% 25%" ||
   fail "the methods do not show the variance study's row: $(flat "$work/var/report.pdf" | grep -o 'Where the variance.\{0,300\}')"
 sed -i 's/\t0\.25\t0\.5\t/\t1.25\t0.5\t/' "$vref/variance-smoke.tsv"
-expect 0 "variance-smoke.tsv:6: share_init: 1.25 is out of range" -- "$moegap" report \
+expect 0 "variance-smoke.tsv:7: share_init: 1.25 is out of range" -- "$moegap" report \
   --paper-dir "$paper" --protocols "$src/protocols" --reference "$vref" --out "$work/var/report.pdf"
 flat "$work/var/report.pdf" | grep -q "The variance study could not be read" ||
   fail "the report does not say the variance study is damaged"

@@ -67,7 +67,7 @@ static void expect_refused(const char *dir, const char *name, const char *text, 
            name, rc, error_message(), want);
 }
 
-#define HEAD "# moegap variance\ntier\tci\ninit_seeds\t1,2,3\ndata_seeds\t1,2,3\n" \
+#define HEAD "# moegap variance\ntier\tci\nsteps\t1000\ninit_seeds\t1,2,3\ndata_seeds\t1,2,3\n" \
              "quantity\tmean\tvar_total\tvar_init\tvar_data\tvar_inter\tshare_init\t"  \
              "share_data\tshare_inter\tms_init\tms_data\tms_inter\n"
 
@@ -75,6 +75,7 @@ static void check_table(const char *dir)
 {
     variance_table t = {0}, back;
     snprintf(t.tier, sizeof t.tier, "ci");
+    t.steps = 1800;
     t.n_init = t.n_data = 3;
     for (int i = 0; i < 3; i++)
         t.init_seeds[i] = t.data_seeds[i] = i + 1;
@@ -87,7 +88,7 @@ static void check_table(const char *dir)
     EXPECT(variance_table_write(path, &t) == MG_OK, "%s", error_message());
     EXPECT(variance_table_read(path, &back) == MG_OK, "%s", error_message());
     const variance_components *a = &t.rows[0].c, *b = &back.rows[0].c;
-    EXPECT(back.n_rows == 1 && strcmp(back.tier, "ci") == 0 && back.n_init == 3 &&
+    EXPECT(back.n_rows == 1 && strcmp(back.tier, "ci") == 0 && back.steps == 1800 && back.n_init == 3 &&
                back.data_seeds[2] == 3 && strcmp(back.rows[0].quantity, t.rows[0].quantity) == 0,
            "the table did not read back");
     EXPECT(fabs(a->var_total - b->var_total) <= 1e-8 * a->var_total &&
@@ -102,20 +103,24 @@ static void check_table(const char *dir)
            error_message());
     expect_refused(dir, "nohead.tsv", "tier\tci\n", "nohead.tsv:1: not a moegap variance table");
     expect_refused(dir, "notier.tsv", "# x\ntiers\tci\n", "notier.tsv:2: expected the field tier");
-    expect_refused(dir, "seeds.tsv", "# x\ntier\tci\ninit_seeds\t1,x\n",
-                   "seeds.tsv:3: init_seeds: '1,x': expected N (the seeds 1..N) or seeds separated by commas");
-    expect_refused(dir, "twice.tsv", "# x\ntier\tci\ninit_seeds\t1,2\ndata_seeds\t2,2\n",
-                   "twice.tsv:4: data_seeds: '2,2': seed 2 is listed twice");
-    expect_refused(dir, "header.tsv", "# x\ntier\tci\ninit_seeds\t1,2\ndata_seeds\t1,2\nq\tm\n",
-                   "header.tsv:5: expected the header");
+    expect_refused(dir, "nosteps.tsv", "# x\ntier\tci\ninit_seeds\t1,2\n",
+                   "nosteps.tsv:3: expected the field steps");
+    expect_refused(dir, "steps.tsv", "# x\ntier\tci\nsteps\t0\n",
+                   "steps.tsv:3: steps: '0': expected a positive integer");
+    expect_refused(dir, "seeds.tsv", "# x\ntier\tci\nsteps\t9\ninit_seeds\t1,x\n",
+                   "seeds.tsv:4: init_seeds: '1,x': expected N (the seeds 1..N) or seeds separated by commas");
+    expect_refused(dir, "twice.tsv", "# x\ntier\tci\nsteps\t9\ninit_seeds\t1,2\ndata_seeds\t2,2\n",
+                   "twice.tsv:5: data_seeds: '2,2': seed 2 is listed twice");
+    expect_refused(dir, "header.tsv", "# x\ntier\tci\nsteps\t9\ninit_seeds\t1,2\ndata_seeds\t1,2\nq\tm\n",
+                   "header.tsv:6: expected the header");
     snprintf(text, sizeof text, "%s%s", HEAD, "moe4\t4.4\t1e-4\t4e-5\t4e-5\t2e-5\t1.4\t0.4\t0.2\t1\t1\t1\n");
-    expect_refused(dir, "share.tsv", text, "share.tsv:6: share_init: 1.4 is out of range");
+    expect_refused(dir, "share.tsv", text, "share.tsv:7: share_init: 1.4 is out of range");
     snprintf(text, sizeof text, "%s%s", HEAD, "moe4\t4.4\t1e-4\t4e-5\t4e-5\t2e-5\t0.4\t0.4\n");
-    expect_refused(dir, "short.tsv", text, "short.tsv:6: share_inter: missing (the row ends after share_data)");
+    expect_refused(dir, "short.tsv", text, "short.tsv:7: share_inter: missing (the row ends after share_data)");
     snprintf(text, sizeof text, "%s%s", HEAD, "moe4\t4.4\t1e-4\t4e-5\t4e-5\t2e-5\t0.4\t0.4\t0.2\t1\t1\t1\t9\n");
-    expect_refused(dir, "long.tsv", text, "long.tsv:6: ms_inter: not a number (fields after the last)");
+    expect_refused(dir, "long.tsv", text, "long.tsv:7: ms_inter: not a number (fields after the last)");
     snprintf(text, sizeof text, "%s%s%s%s%s", HEAD, row, row, row, row);
-    expect_refused(dir, "rows.tsv", text, "rows.tsv:9: more than 3 rows");
+    expect_refused(dir, "rows.tsv", text, "rows.tsv:10: more than 3 rows");
     expect_refused(dir, "empty.tsv", HEAD, "empty.tsv: no rows");
 }
 

@@ -43,7 +43,7 @@ static int split_models(const char *text, char names[N_MODELS][32])
 
 /* One cell's best loss, from a folder that must be the run of that cell. */
 static int cell_loss(const char *runs, const char *model_name, int init, int data, const char *tier,
-                     double *loss)
+                     long *steps, double *loss)
 {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/%s-i%d-d%d", runs, model_name, init, data);
@@ -57,6 +57,11 @@ static int cell_loss(const char *runs, const char *model_name, int init, int dat
     else if (strcmp(r.tier, tier) != 0)
         rc = error_set(MG_EINVAL, "%s/recipe.ini: [run] tier: '%s', not '%s'", dir, r.tier,
                        tier);
+    /* the table states one length: a study over runs of two would mix designs */
+    else if (*steps && r.rec->steps != *steps)
+        rc = error_set(MG_EINVAL, "%s/recipe.ini: [train] steps: %ld, but the study's other "
+                       "runs have %ld", dir, r.rec->steps, *steps);
+    *steps = r.rec->steps;
     *loss = r.best_val_loss;
     run_record_free(&r);
     return rc;
@@ -88,7 +93,7 @@ static int run(const char *runs, const char *models, const char *inits, const ch
         for (size_t i = 0; i < I; i++)
             for (size_t j = 0; j < J; j++)
                 if ((rc = cell_loss(runs, names[m], t.init_seeds[i], t.data_seeds[j], tier,
-                                    &y[m][i * J + j])))
+                                    &t.steps, &y[m][i * J + j])))
                     return rc;
     for (size_t k = 0; k < I * J; k++)
         gap[k] = y[0][k] - y[1][k];
@@ -104,8 +109,8 @@ static int run(const char *runs, const char *models, const char *inits, const ch
     }
     if ((rc = variance_table_write(out, &t)))
         return rc;
-    printf("%s tier, %zu initialisation x %zu data-order seeds; best validation loss (nats)\n",
-           tier, I, J);
+    printf("%s tier, %ld steps, %zu initialisation x %zu data-order seeds; best validation loss "
+           "(nats)\n", tier, t.steps, I, J);
     printf("  %-24s %8s %8s   %6s %6s %6s\n", "quantity", "mean", "sd", "init", "data", "inter");
     for (size_t r = 0; r < t.n_rows; r++)
         print_row(&t.rows[r]);

@@ -44,6 +44,7 @@ typedef struct {
 
 typedef struct {
     char tier[32];
+    long steps;        /* every run's [train] steps */
     size_t n_init, n_data;
     int init_seeds[VARIANCE_MAX_SEEDS], data_seeds[VARIANCE_MAX_SEEDS];
     size_t n_rows;
