@@ -15,7 +15,7 @@
 #   --tier TIER   smoke (default): a few minutes on two cores; runs far too
 #                 short for the verdicts to decide anything, a check that
 #                 the pipeline works end to end
-#                 ci: about 45 minutes on two cores; the tier the tests run
+#                 ci: about 65 minutes on two cores; the tier the tests run
 #                 (ci/test.sh) and the accepted baseline records
 #                 paper: the paper's scale, on TinyStories (README, Corpora)
 #   -j N          training runs at once, one OpenBLAS thread each
@@ -41,8 +41,8 @@ case $tier in
   smoke) about="a few minutes on two cores. At this length the verdicts decide nothing
   about the paper's claims: the runs are tiny and short, and the job shows that the
   pipeline works end to end. The tests run the ci tier: bash ci/main.sh --tier ci
-  (about 45 minutes on two cores)." ;;
-  ci) about="about 45 minutes on two cores: the tier the tests run and the accepted
+  (about 65 minutes on two cores)." ;;
+  ci) about="about 65 minutes on two cores: the tier the tests run and the accepted
   baseline records (reference/baseline-ci.json)." ;;
   paper) about="the paper's scale on TinyStories, days on two cores." ;;
   *) echo "ci/main.sh: --tier: '$tier': expected smoke, ci or paper" >&2; exit 2 ;;

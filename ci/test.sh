@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the release and the
 # sanitizer configurations (warnings are errors in both), runs the unit
-# tests under both, the one-node Slurm cluster test (label slurm) and the
+# tests under both, the Slurm tests (label slurm: a one-node cluster, and
+# the smoke tier's plan through sbatch against the CTest path) and the
 # PyTorch parity tests, then the paper label at
 # the ci tier (ci/nightly): every model of every protocol over three
 # seeds, and each claim's check, whose CTest outcome is its verdict (PASS
@@ -13,7 +14,7 @@
 #
 # usage: ci/test.sh [--unit-only]
 #   --unit-only   stop after the unit, Slurm and parity tests (a few minutes; the
-#                 paper label takes about 45 minutes on two cores)
+#                 paper label takes about 65 minutes on two cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +39,8 @@ done
 
 ctest --preset unit -j "$jobs"
 ctest --preset unit-asan -j "$jobs"
-# a one-node Slurm cluster started and stopped by the test (about 25 s, so
-# --unit-only runs it too); root, or sudo -n
+# one-node Slurm clusters started and stopped by the tests (about two
+# minutes, so --unit-only runs them too); root, or sudo -n
 ctest --preset slurm
 ctest --preset xcheck -j "$jobs"
 # the readers' libFuzzer harnesses: each corpus replayed, then a few seconds' fuzzing

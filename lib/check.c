@@ -2,6 +2,7 @@
 #include "moegap/error.h"
 #include "moegap/recipe.h"
 #include "moegap/runrecord.h"
+#include "moegap/tier.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -76,13 +77,17 @@ static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
     return MG_OK;
 }
 
-/* A run's recipe is of the kind its model's name says. */
-static int check_kind(const char *model_name, const run_record *run)
+/* A run's recipe is of the kind its tier defines for its model: the
+ * experts and top-k of the tier's recipe, or dense for a match. The tier
+ * is the runs' [run] tier (one for all, checked before), read from the
+ * tiers/ folder beside the protocol. */
+static int check_kind(const protocol *p, const tier_info *t, const char *dir,
+                      const char *model_name, const run_record *run)
 {
     int n_experts = 0, top_k = 0;
-    int rc = protocol_model_kind(model_name, &n_experts, &top_k);
+    int rc = tier_model_kind(t, dir, model_name, &n_experts, &top_k);
     if (rc)
-        return rc;
+        return error_prefix(rc, "%s: [runs] models: ", p->path);
     const model_config *c = &run->rec->model;
     if (c->n_experts != n_experts)
         return error_set(MG_EFORMAT, "%s/recipe.ini: [model] n_experts: %d, but %s has %d",
@@ -92,6 +97,18 @@ static int check_kind(const char *model_name, const run_record *run)
         return error_set(MG_EFORMAT, "%s/recipe.ini: [model] top_k: %d, but %s has %d",
                          run->dir, c->top_k, model_name, top_k);
     return MG_OK;
+}
+
+static int runs_tier(const protocol *p, const run_record *run0, tier_info *t, char *dir,
+                     size_t cap)
+{
+    char protocols_dir[PROTOCOL_PATH_MAX];
+    protocol_dir(p, protocols_dir, sizeof protocols_dir);
+    if (!run0->tier[0])
+        return error_set(MG_EFORMAT, "%s/recipe.ini: [run] tier: missing, so no tier to say "
+                         "what %s is", run0->dir, p->models[0]);
+    int rc = tier_dir(dir, cap, protocols_dir, run0->tier);
+    return rc ? rc : tier_read(t, dir);
 }
 
 /* Every recipe key (of section `only`, or of all when NULL) is the same in a
@@ -128,13 +145,20 @@ static int check_identity(const protocol *p, const run_record *runs)
                            (unsigned long long)runs[i].tokenizer_hash, runs[0].dir,
                            (unsigned long long)runs[0].tokenizer_hash);
     }
+    tier_info *t = rc ? NULL : malloc(sizeof *t);
+    char dir[TIER_PATH_MAX];
+    if (!rc && !t)
+        rc = error_set(MG_ENOMEM, "check: out of memory");
+    if (!rc)
+        rc = runs_tier(p, &runs[0], t, dir, sizeof dir);
     for (int m = 0; m < p->n_models && !rc; m++)
         for (int s = 0; s < ns && !rc; s++) {
-            rc = check_kind(p->models[m], &runs[m * ns + s]);
+            rc = check_kind(p, t, dir, p->models[m], &runs[m * ns + s]);
             if (!rc && s > 0)
                 rc = same_keys(&runs[m * ns + s], &runs[m * ns], NULL,
                                "the seeds of one model share its recipe");
         }
+    free(t);
     return rc;
 }
 

@@ -13,20 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds (model, seed) unless it is there; runs stay in the tiers' order of
- * models, then by seed, the order a reader of the label knows. */
+/* Adds (model, seed) unless it is there; runs stay in the order the
+ * protocols (sorted by file name) first name their models, then by seed. */
 static int add_run(progress_state *s, const char *name, int seed, const char *proto_path)
 {
-    int at = 0;
+    int at = 0, seen = 0;
     for (; at < s->n_runs; at++) {
         const progress_run *r = &s->runs[at];
-        int c = protocol_model_rank(r->name) - protocol_model_rank(name);
-        if (c == 0)
-            c = strcmp(r->name, name);
-        if (c == 0 && r->seed == seed)
+        int same = strcmp(r->name, name) == 0;
+        if (same && r->seed == seed)
             return MG_OK;
-        if (c > 0 || (c == 0 && r->seed > seed))
-            break;
+        if ((same && r->seed > seed) || (!same && seen))
+            break; /* within, or just after, the model's runs */
+        seen |= same;
     }
     if (s->n_runs == PROGRESS_MAX_RUNS)
         return error_set(MG_EINVAL, "%s: more than %d runs over the protocols", proto_path,

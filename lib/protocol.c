@@ -10,36 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The models a tier trains (ci/tier-recipes.sh), with the kind each name
- * stands for (README, Tiers): moe4 and moe8 are the tier's MoE recipes,
- * top-2 with 4 and 8 experts; the dense models are the solver's matches
- * to them. A protocol naming any other model is a typo, caught here rather
- * than as a missing run folder. */
-static const struct {
-    const char *name;
-    int n_experts, top_k; /* 0, 0: dense */
-} known_models[] = {
-    {"dense_active", 0, 0}, {"moe4", 4, 2}, {"dense_total", 0, 0}, {"moe8", 8, 2},
-    {"dense8_total", 0, 0},
-};
-enum { N_KNOWN_MODELS = sizeof known_models / sizeof known_models[0] };
-
-int protocol_model_rank(const char *model)
+/* Which names exist is the tier's to say (protocols/tiers/<tier>/tier.ini),
+ * so a typo shows when a plan or a check meets the tier. */
+void protocol_dir(const protocol *p, char *dst, size_t cap)
 {
-    for (int i = 0; i < N_KNOWN_MODELS; i++)
-        if (strcmp(model, known_models[i].name) == 0)
-            return i;
-    return -1;
+    const char *slash = strrchr(p->path, '/');
+    if (!slash)
+        snprintf(dst, cap, ".");
+    else /* "/x.ini" lies in "/" */
+        snprintf(dst, cap, "%.*s", slash == p->path ? 1 : (int)(slash - p->path), p->path);
 }
 
-int protocol_model_kind(const char *model, int *n_experts, int *top_k)
+int protocol_model_name_valid(const char *s)
 {
-    int i = protocol_model_rank(model);
-    if (i < 0)
-        return error_set(MG_EINVAL, "'%s' is not a model of the tiers", model);
-    *n_experts = known_models[i].n_experts;
-    *top_k = known_models[i].top_k;
-    return MG_OK;
+    if (!*s || strlen(s) >= PROTOCOL_NAME_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
 }
 
 typedef enum {
@@ -144,9 +133,9 @@ static int parse_model(parse_ctx *ctx, const char *tok)
         snprintf(ctx->msg, sizeof ctx->msg, "'%s' is listed twice", tok);
         return 0;
     }
-    if (protocol_model_rank(tok) < 0) {
-        snprintf(ctx->msg, sizeof ctx->msg, "'%s' is not a model of the tiers (dense_active, "
-                 "moe4, dense_total, moe8, dense8_total)", tok);
+    if (!protocol_model_name_valid(tok)) {
+        snprintf(ctx->msg, sizeof ctx->msg, "'%s': a model's name is lower-case letters, "
+                 "digits and '_' (a model of the tier's tier.ini)", tok);
         return 0;
     }
     snprintf(p->models[p->n_models++], PROTOCOL_NAME_MAX, "%s", tok);

@@ -10,7 +10,9 @@
 static const char *const paper_cols[] = {"name", "kind", "mean", "std", "n_seeds", "favours",
                                          "source"};
 static const char *const setup_cols[] = {"item", "paper", "ours", "source"};
-enum { N_COLS = 7, N_SETUP_COLS = 4, MAX_COLS = 7 };
+static const char *const speed_cols[] = {"tier", "model", "threads", "train_tokens_per_s",
+                                         "eval_tokens_per_s", "source"};
+enum { N_COLS = 7, N_SETUP_COLS = 4, N_SPEED_COLS = 6, MAX_COLS = 7 };
 
 /* Splits a line at tabs into exactly n_cols fields (in place). */
 static int split(char *line, char **fields, int n_cols)
@@ -168,6 +170,76 @@ void reference_setup_free(reference_setup *s)
     free(s->rows);
     s->rows = NULL;
     s->n = 0;
+}
+
+static int positive_field(double *dst, const char *v, const char *path, long line,
+                          const char *col)
+{
+    int rc = number_field(dst, v, path, line, col);
+    if (!rc && !(*dst > 0))
+        rc = error_set(MG_EFORMAT, "%s:%ld: %s: '%s': expected a positive number", path, line,
+                       col, v);
+    return rc;
+}
+
+static int speed_row(void *v, char **f, const char *path, long line)
+{
+    reference_speed_row *r = v;
+    double threads = 0;
+    int rc = copy_field(r->tier, sizeof r->tier, f[0], path, line, "tier");
+    if (!rc)
+        rc = copy_field(r->model, sizeof r->model, f[1], path, line, "model");
+    if (!rc)
+        rc = number_field(&threads, f[2], path, line, "threads");
+    if (!rc && (threads < 1 || threads > 1024 || threads != floor(threads)))
+        rc = error_set(MG_EFORMAT, "%s:%ld: threads: '%s': expected an integer 1..1024", path,
+                       line, f[2]);
+    r->threads = (int)threads;
+    if (!rc)
+        rc = positive_field(&r->train_tokens_per_s, f[3], path, line, "train_tokens_per_s");
+    if (!rc)
+        rc = positive_field(&r->eval_tokens_per_s, f[4], path, line, "eval_tokens_per_s");
+    if (!rc)
+        rc = copy_field(r->source, sizeof r->source, f[5], path, line, "source");
+    return rc;
+}
+
+int reference_speed_load(reference_speed *s, const char *dir)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->path, sizeof s->path, "%s/speed.tsv", dir);
+    void *rows = NULL;
+    int rc = read_table(s->path, speed_cols, N_SPEED_COLS, sizeof *s->rows, speed_row, &rows,
+                        &s->n);
+    if (rc)
+        return rc;
+    s->rows = rows;
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->rows[i].tier, s->rows[j].tier) == 0 &&
+                strcmp(s->rows[i].model, s->rows[j].model) == 0) {
+                rc = error_set(MG_EFORMAT, "%s: tier %s, model %s: measured twice", s->path,
+                               s->rows[i].tier, s->rows[i].model);
+                reference_speed_free(s);
+                return rc;
+            }
+    return MG_OK;
+}
+
+void reference_speed_free(reference_speed *s)
+{
+    free(s->rows);
+    s->rows = NULL;
+    s->n = 0;
+}
+
+const reference_speed_row *reference_speed_find(const reference_speed *s, const char *tier,
+                                                const char *model)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->rows[i].tier, tier) == 0 && strcmp(s->rows[i].model, model) == 0)
+            return &s->rows[i];
+    return NULL;
 }
 
 int reference_load(reference_set *r, const char *dir)

@@ -4,6 +4,8 @@
 #include "report_data.h"
 #include "moegap/error.h"
 #include "provenance.h"
+#include "fsutil.h"
+#include "moegap/tier.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -70,6 +72,13 @@ static int read_protocols(report *r)
     return rc;
 }
 
+/* A model's place in its tier's order; after them all for one it lacks. */
+static int model_order(const tier_info *t, const char *name)
+{
+    int i = tier_model_index(t, name);
+    return i < 0 ? TIER_MAX_MODELS : i;
+}
+
 /* The models the protocols name, in the tiers' order, each with the seeds
  * any protocol needs of it. */
 static int collect_models(report *r)
@@ -103,14 +112,23 @@ static int collect_models(report *r)
             }
         }
     }
-    /* insertion sort by the tiers' order: at most a handful of models */
+    /* insertion sort by the order of the runs' tier.ini (kept as the
+     * protocols name them when no run tells the tier yet) */
+    tier_info *t = calloc(1, sizeof *t);
+    char runs[REPORT_DIR_MAX + 8];
+    if (!t)
+        return error_set(MG_ENOMEM, "report: out of memory");
+    if (!r->n_results || fs_join(runs, sizeof runs, r->paper_dir, "runs") ||
+        tier_of_runs_read(t, r->protocols_dir, runs, &r->results[0].proto) != MG_OK)
+        t->n_models = 0;
     for (int i = 1; i < r->n_models; i++)
-        for (int j = i; j > 0 && protocol_model_rank(r->models[j - 1].name) >
-                                     protocol_model_rank(r->models[j].name); j--) {
-            report_model t = r->models[j];
+        for (int j = i; j > 0 && model_order(t, r->models[j - 1].name) >
+                                     model_order(t, r->models[j].name); j--) {
+            report_model swap = r->models[j];
             r->models[j] = r->models[j - 1];
-            r->models[j - 1] = t;
+            r->models[j - 1] = swap;
         }
+    free(t);
     return MG_OK;
 }
 

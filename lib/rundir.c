@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,6 +67,21 @@ void rundir_unlock(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+long rundir_live_holder(const char *dir)
+{
+    char path[4096 + 64];
+    if (fs_join(path, sizeof path, dir, ".lock"))
+        return 0;
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return 0;
+    long pid = lock_holder(f);
+    close(f);
+    if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
+        return 0;
+    return pid;
 }
 
 const char *rundir_run_file(const char *dir)

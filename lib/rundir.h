@@ -15,6 +15,12 @@ int rundir_lock(const char *dir, int *fd);
 /* Releases the lock (fd < 0: none taken). */
 void rundir_unlock(int fd);
 
+/* The pid of a process of this machine that holds, or last held, dir's
+ * lock and is alive; 0 when there is none. Reads the pid the lock file
+ * holds without locking, so a trainer starting meanwhile is never refused;
+ * a pid of another machine (a cluster's shared folder) is not seen. */
+long rundir_live_holder(const char *dir);
+
 /* The first file of a run (summary.json, checkpoint.bin, metrics.tsv,
  * provenance.json, recipe.ini) that dir holds, or NULL: a folder with only
  * other files in it is not a run. */

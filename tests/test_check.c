@@ -69,7 +69,8 @@ static void fake_run(const char *runs, const char *model_name, int seed, const d
     snprintf(path, sizeof path, "%s/recipe.ini", dir);
     f = fopen(path, "w");
     fprintf(f, "[model]\nvocab_size = 1024\nd_model = 64\nn_layers = 4\nn_heads = 4\n"
-            "seq_len = 128\n%s[train]\nsteps = %d\nwarmup = 0.05\neval_every = 100\n",
+            "seq_len = 128\n%s[train]\nsteps = %d\nwarmup = 0.05\neval_every = 100\n"
+            "[run]\ntier = ci\n",
             model_section(model_name), STEPS);
     fclose(f);
 }
@@ -384,7 +385,8 @@ static void test_bad_protocols(void)
     expect_bad(HEAD "[check]\nstatistic = best_val_loss\nalhpa = 0.05\n" GAP,
                "bad.ini:8: [check] alhpa: unknown key", NULL);
     expect_bad(HEAD "[check]\nalpha = 0.7\n", "bad.ini:7: [check] alpha:", "0.7");
-    expect_bad("[runs]\nmodels = dense_active, moe5\n", "bad.ini:2: [runs] models:", "moe5");
+    /* which models exist is the tier's to say; a protocol holds names */
+    expect_bad("[runs]\nmodels = dense_active, Moe-5\n", "bad.ini:2: [runs] models:", "Moe-5");
     /* the seeds are the tier's now: a protocol that still names them is told where */
     expect_bad(HEAD "seeds = 1, 2\n" CHECK GAP, "bad.ini:6: [runs] seeds: not a protocol key",
                "tier.ini");

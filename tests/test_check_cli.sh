@@ -128,6 +128,13 @@ expect 1 "dense_active-s2/provenance.json: seed: 3, but the folder is of seed 2"
 runs=$(mutant kind)
 fake_run "$runs" moe8 1 920128 330304 2.0 1.578 && rm -r "$runs/moe4-s1" && mv "$runs/moe8-s1" "$runs/moe4-s1"
 expect 1 "moe4-s1/recipe.ini: \[model\] n_experts: 8, but moe4 has 4" -- check_runs "$runs"
+# a model the runs' tier does not define: the tier's tier.ini says which exist
+cp -r "$src/protocols" "$work/protocols-x"
+sed -i 's/^\[model dense_active\]$/[model dense_active_old]/' "$work/protocols-x/tiers/ci/tier.ini"
+runs=$(mutant notier)
+expect 1 "active_gap\.ini: \[runs\] models: 'dense_active' is no model of the tier \(.*protocols-x/tiers/ci/tier\.ini defines them\)" \
+  -- "$moegap" check --protocol "$work/protocols-x/active_gap.ini" --runs "$runs" --out "$runs/../out" \
+  --reference "$src/reference" --no-figures
 runs=$(mutant steps)
 fake_run "$runs" moe4 2 525888 329280 2.0 1.9 1.7 1.580 && sed -i 's/^steps = .*/steps = 400/' "$runs/moe4-s2/recipe.ini"
 expect 1 "moe4-s2/recipe.ini: \[train\] steps: '400', but .*moe4-s1 has '200' \(the seeds of one model share its recipe\)" \

@@ -12,7 +12,7 @@
 static const char *protocols_dir;
 
 /* A tier folder holding tier.ini = text. */
-static const char *tier_dir(const char *text)
+static const char *tier_folder(const char *text)
 {
     const char *dir = test_dir("tier");
     test_write_file(dir, "tier.ini", text);
@@ -22,7 +22,7 @@ static const char *tier_dir(const char *text)
 static void expect_good(const char *text, const char *want)
 {
     tier_info t;
-    int rc = tier_read(&t, tier_dir(text));
+    int rc = tier_read(&t, tier_folder(text));
     char got[512] = "";
     if (!rc)
         tier_seeds_text(got, sizeof got, t.seeds, t.n_seeds);
@@ -34,7 +34,7 @@ static void expect_good(const char *text, const char *want)
 static void expect_bad(const char *text, const char *frag1, const char *frag2)
 {
     tier_info t;
-    int rc = tier_read(&t, tier_dir(text));
+    int rc = tier_read(&t, tier_folder(text));
     const char *msg = error_message();
     EXPECT(rc != MG_OK, "accepted: %s", text);
     EXPECT(rc == MG_OK || strstr(msg, frag1), "message lacks '%s': %s", frag1, msg);

@@ -50,7 +50,7 @@ static const char usage[] =
 /* The seeds to compare, from --seeds (already parsed into t), --tier, or
  * the tier the runs name; printed with where they came from. */
 static int check_seeds(const protocol *p, tier_info *t, const char *seeds_opt,
-                       const char *tier_opt, const char *protocol_path, const char *runs)
+                       const char *tier_opt, const char *runs)
 {
     int rc = MG_OK;
     if (tier_opt) {
@@ -58,12 +58,7 @@ static int check_seeds(const protocol *p, tier_info *t, const char *seeds_opt,
     } else if (!seeds_opt) {
         /* the protocol's own folder, whose tiers/ the runs' tier names */
         char protocols_dir[4200];
-        const char *slash = strrchr(protocol_path, '/');
-        if (!slash)
-            snprintf(protocols_dir, sizeof protocols_dir, ".");
-        else /* "/x.ini" lies in "/" */
-            snprintf(protocols_dir, sizeof protocols_dir, "%.*s",
-                     slash == protocol_path ? 1 : (int)(slash - protocol_path), protocol_path);
+        protocol_dir(p, protocols_dir, sizeof protocols_dir);
         rc = tier_of_runs_read(t, protocols_dir, runs, p);
     }
     if (rc)
@@ -130,7 +125,7 @@ int cmd_check(int argc, char **argv)
         goto done;
     }
     if (protocol_read(p, protocol_path) || reference_load(&ref, ref_dir) ||
-        check_seeds(p, &tier, seeds_opt, tier_opt, protocol_path, runs_buf) ||
+        check_seeds(p, &tier, seeds_opt, tier_opt, runs_buf) ||
         protocol_set_seeds(p, tier.seeds, tier.n_seeds)) {
         fprintf(stderr, "moegap check: %s\n", error_message());
         goto done;

@@ -17,6 +17,15 @@ int cmd_variance(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_tier(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* The plan of a tier (moegap/plan.h) from the options plan and status
+ * share; prints why not and returns the exit status (2 a bad --seeds, 1 a
+ * bad file), 0 built. */
+struct plan;
+int cli_plan_build(const char *cmd, struct plan *pl, const char *tier, const char *seed_list,
+                   const char *protocols, const char *reference);
 
 /* dirname(path) + "/" + rel into out (n bytes): an option's default
  * beside another option's file or folder. */

@@ -20,6 +20,8 @@ static const char usage[] =
     "  progress print how far a paper dir's training runs have got, with an ETA\n"
     "  variance split the seed-to-seed variance into its sources (variance study)\n"
     "  tier    print the seeds of a tier (its tier.ini) or of a seed list\n"
+    "  plan    the runs and checks the protocols need at a tier, with their cost\n"
+    "  status  where each run of a tier's plan stands: done, running, interrupted\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
         return cmd_variance(argc - 1, argv + 1);
     if (strcmp(argv[1], "tier") == 0)
         return cmd_tier(argc - 1, argv + 1);
+    if (strcmp(argv[1], "plan") == 0)
+        return cmd_plan(argc - 1, argv + 1);
+    if (strcmp(argv[1], "status") == 0)
+        return cmd_status(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

@@ -17,7 +17,10 @@
 # /proc/PID/stat, so a reused pid is never mistaken for ours).
 #
 # Helpers for tests: slurm_logs DIR (print the daemons' logs),
-# slurm_alive PID [START] (a live process, not a zombie).
+# slurm_alive PID [START] (a live process, not a zombie),
+# slurm_states JOBID (each task's "ID STATE", sorted), slurm_wait_ended
+# JOBID SECONDS (every task in an end state), slurm_wait_file FILE SECONDS,
+# slurm_field JOBID KEY (KEY=value of scontrol show job, one line per task).
 
 slurm_node=moegap1
 slurm_partition=moegap
@@ -37,6 +40,34 @@ slurm_alive() { # PID [START]: is PID alive (and, given START, the same process)
 }
 
 _slurm_start_time() { _slurm_stat "$1" && echo "${_slurm_f[19]}"; }
+
+# every state squeue shows a job in once it has ended
+_slurm_terminal='^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$'
+slurm_states() { squeue -h -r -t all -j "$1" -o '%i %T' 2>/dev/null | sort; }
+slurm_wait_ended() { # JOBID SECONDS: every task of JOBID in an end state
+  local deadline=$((SECONDS + $2)) s
+  while ((SECONDS < deadline)); do
+    s=$(slurm_states "$1")
+    if [[ -n $s ]] && ! awk -v re="$_slurm_terminal" '$2 !~ re { bad = 1 } END { exit !bad }' <<<"$s"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "job $1 still running after $2 s:" >&2
+  echo "$s" >&2
+  return 1
+}
+slurm_wait_file() { # FILE SECONDS
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    [[ -e $1 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+slurm_field() { # JOBID KEY: KEY=value of `scontrol show job` (one line per array task)
+  scontrol show job -o "$1" 2>/dev/null | grep -o "\b$2=[^ ]*" | cut -d= -f2-
+}
 
 slurm_logs() {
   local f

@@ -38,34 +38,6 @@ fail() {
   exit 1
 }
 
-# every state squeue shows a job in once it has ended
-terminal='^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$'
-states() { squeue -h -r -t all -j "$1" -o '%i %T' 2>/dev/null | sort; }
-wait_ended() { # JOBID SECONDS: every task of JOBID in an end state
-  local deadline=$((SECONDS + $2)) s
-  while ((SECONDS < deadline)); do
-    s=$(states "$1")
-    if [[ -n $s ]] && ! awk -v re="$terminal" '$2 !~ re { bad = 1 } END { exit !bad }' <<<"$s"; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  echo "job $1 still running after $2 s:" >&2
-  echo "$s" >&2
-  return 1
-}
-wait_file() { # FILE SECONDS
-  local deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    [[ -e $1 ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-field() { # JOBID KEY: KEY=value of `scontrol show job` (one line per array task)
-  scontrol show job -o "$1" 2>/dev/null | grep -o "\b$2=[^ ]*" | cut -d= -f2-
-}
-
 slurm_up "$dir" || fail "the cluster did not come up"
 echo "cluster up after $(elapsed)"
 work=$dir/work
@@ -109,11 +81,11 @@ dep=$(sbatch --parsable --dependency=afterok:"$arr" -D "$out" -o "$out/after.log
 dep=${dep%%;*}
 [[ $(squeue -h -j "$dep" -o '%T %r') == "PENDING Dependency" ]] ||
   fail "job $dep waits on no dependency: $(squeue -h -j "$dep" -o '%T %r')"
-wait_ended "$arr" 120 || fail "array $arr did not finish"
-[[ $(states "$arr") == "$(printf '%s_%s COMPLETED\n' "$arr" 0 "$arr" 1 "$arr" 2 "$arr" 3)" ]] ||
-  fail "array states: $(states "$arr" | tr '\n' ' '); the tasks said: $(cat "$out"/*.log)"
-[[ $(field "$arr" ExitCode | sort -u) == 0:0 ]] || fail "array exit codes: $(field "$arr" ExitCode)"
-wait_ended "$dep" 60 || fail "afterok job $dep did not finish"
+slurm_wait_ended "$arr" 120 || fail "array $arr did not finish"
+[[ $(slurm_states "$arr") == "$(printf '%s_%s COMPLETED\n' "$arr" 0 "$arr" 1 "$arr" 2 "$arr" 3)" ]] ||
+  fail "array states: $(slurm_states "$arr" | tr '\n' ' '); the tasks said: $(cat "$out"/*.log)"
+[[ $(slurm_field "$arr" ExitCode | sort -u) == 0:0 ]] || fail "array exit codes: $(slurm_field "$arr" ExitCode)"
+slurm_wait_ended "$dep" 60 || fail "afterok job $dep did not finish"
 echo "array of 4 and its afterok job done in $(( ($(date +%s%N) - t_array) / 1000000 )) ms"
 
 # every task ran once, as the task of its index, under its own job id
@@ -128,7 +100,7 @@ done
 [[ $(ls "$out"/task.* | wc -l) == 4 ]] || fail "not four task files: $(ls "$out")"
 [[ -f $out/marker ]] || fail "the afterok job wrote no marker"
 [[ $(cat "$out/marker") == 4 ]] || fail "the afterok job ran before all four tasks: it saw $(cat "$out/marker")"
-[[ $(states "$dep") == "$dep COMPLETED" ]] || fail "afterok job: $(states "$dep")"
+[[ $(slurm_states "$dep") == "$dep COMPLETED" ]] || fail "afterok job: $(slurm_states "$dep")"
 
 ## a task that fails: its afterok job never runs
 cat >"$work/fail.sh" <<'EOF'
@@ -145,9 +117,9 @@ arr2=${arr2%%;*}
 dep2=$(sbatch --parsable --dependency=afterok:"$arr2" -D "$out" -o "$out/after.log" \
   "$work/after.sh" "$out") || fail "sbatch --dependency failed"
 dep2=${dep2%%;*}
-wait_ended "$arr2" 120 || fail "failing array $arr2 did not end"
-[[ $(states "$arr2") == "$(printf '%s_0 COMPLETED\n%s_1 FAILED' "$arr2" "$arr2")" ]] ||
-  fail "failing array states: $(states "$arr2")"
+slurm_wait_ended "$arr2" 120 || fail "failing array $arr2 did not end"
+[[ $(slurm_states "$arr2") == "$(printf '%s_0 COMPLETED\n%s_1 FAILED' "$arr2" "$arr2")" ]] ||
+  fail "failing array states: $(slurm_states "$arr2")"
 [[ $(scontrol show job -o "${arr2}_1" | grep -o 'ExitCode=[^ ]*') == ExitCode=3:0 ]] ||
   fail "task 1's exit code: $(scontrol show job -o "${arr2}_1" | grep -o 'ExitCode=[^ ]*')"
 never=0
@@ -162,8 +134,8 @@ sleep 3 # a few scheduling passes: it must still be pending
 [[ $(squeue -h -j "$dep2" -o '%T %r') == "PENDING DependencyNeverSatisfied" ]] ||
   fail "job $dep2 later: $(squeue -h -j "$dep2" -o '%T %r')"
 scancel "$dep2" || fail "scancel $dep2 failed"
-wait_ended "$dep2" 30 || fail "cancelled job $dep2 did not end"
-[[ $(states "$dep2") == "$dep2 CANCELLED" ]] || fail "cancelled job: $(states "$dep2")"
+slurm_wait_ended "$dep2" 30 || fail "cancelled job $dep2 did not end"
+[[ $(slurm_states "$dep2") == "$dep2 CANCELLED" ]] || fail "cancelled job: $(slurm_states "$dep2")"
 [[ ! -e $out/marker ]] || fail "the afterok job of a failed array ran"
 echo "failed task's afterok job never ran, cancelled, after $(elapsed)"
 
@@ -190,19 +162,19 @@ t_requeue=$(date +%s%N)
 arr3=$(sbatch --parsable --requeue --array=0 -D "$out" -o "$out/%A_%a.log" "$work/requeue.sh" "$out") ||
   fail "sbatch --requeue failed"
 arr3=${arr3%%;*}
-wait_file "$out/first" 60 || fail "the requeue task did not start: $(states "$arr3")"
-[[ $(states "$arr3") == "${arr3}_0 RUNNING" ]] || fail "requeue task before the requeue: $(states "$arr3")"
+slurm_wait_file "$out/first" 60 || fail "the requeue task did not start: $(slurm_states "$arr3")"
+[[ $(slurm_states "$arr3") == "${arr3}_0 RUNNING" ]] || fail "requeue task before the requeue: $(slurm_states "$arr3")"
 [[ ! -e $out/second ]] || fail "the requeue task finished before the requeue"
 scontrol requeue "${arr3}_0" || fail "scontrol requeue ${arr3}_0 failed"
 # (requeued, it waits cred_expire, 10 s, before it may start again)
-wait_ended "$arr3" 120 || fail "the requeued task did not end: $(cat "$out/starts")"
-[[ -f $out/second ]] || fail "the requeued task did not run again: $(states "$arr3"); $(cat "$out/starts")"
-[[ $(states "$arr3") == "${arr3}_0 COMPLETED" ]] || fail "requeued task: $(states "$arr3")"
+slurm_wait_ended "$arr3" 120 || fail "the requeued task did not end: $(cat "$out/starts")"
+[[ -f $out/second ]] || fail "the requeued task did not run again: $(slurm_states "$arr3"); $(cat "$out/starts")"
+[[ $(slurm_states "$arr3") == "${arr3}_0 COMPLETED" ]] || fail "requeued task: $(slurm_states "$arr3")"
 mapfile -t starts <"$out/starts"
 ((${#starts[@]} == 2)) || fail "the requeued task started ${#starts[@]} times: ${starts[*]}"
 [[ ${starts[0]} == "start 0 restart 0 "* && ${starts[1]} == "start 1 restart 1 "* ]] ||
   fail "the starts: ${starts[*]}"
-[[ $(field "$arr3" Restarts) == 1 ]] || fail "scontrol counts $(field "$arr3" Restarts) restarts"
+[[ $(slurm_field "$arr3" Restarts) == 1 ]] || fail "scontrol counts $(slurm_field "$arr3" Restarts) restarts"
 echo "requeued task ran again in $(( ($(date +%s%N) - t_requeue) / 1000000 )) ms"
 
 ## teardown, a job still running: slurm_down cancels it, then stops the
@@ -219,7 +191,7 @@ out=$work/linger
 mkdir -p "$out"
 sbatch --parsable -D "$out" -o "$out/linger.log" "$work/linger.sh" "$out" >/dev/null ||
   fail "sbatch of the lingering job failed"
-wait_file "$out/running" 60 || fail "the lingering job did not start"
+slurm_wait_file "$out/running" 60 || fail "the lingering job did not start"
 cp "$dir/pids" "$work/pids.up"
 slurm_down "$dir" 2>"$work/down.err"
 cat "$work/down.err" >&2

@@ -4,8 +4,8 @@
  * key, as recipes' do.
  *
  *   [claim]  name (= the file's base name), text
- *   [runs]   models (the runs it needs: dense_active moe4 dense_total
- *            moe8 dense8_total). Not the seeds: those are the tier's
+ *   [runs]   models (the runs it needs: models of the tier, which its
+ *            tier.ini defines, such as dense_active and moe4). Not the seeds: those are the tier's
  *            (protocols/tiers/<tier>/tier.ini, moegap/tier.h) or the ones
  *            a check is given, set with protocol_set_seeds.
  *   [check]  statistic  best_val_loss | val_loss_trajectory
@@ -72,12 +72,11 @@ int protocol_read(protocol *p, const char *path);
 int protocol_set_seeds(protocol *p, const int *seeds, int n);
 const char *protocol_sign_name(protocol_sign s);
 const char *protocol_statistic_name(protocol_statistic s);
-/* The place of `model` among the tiers' models in their canonical order
- * (dense_active, moe4, dense_total, moe8, dense8_total); -1 for another. */
-int protocol_model_rank(const char *model);
-/* The kind a model's name stands for: its experts and top-k (0 and 0 for
- * a dense model). MG_EINVAL for a name that is no model of the tiers. */
-int protocol_model_kind(const char *model, int *n_experts, int *top_k);
+/* A model's name, in a protocol or a tier: lower-case letters, digits and
+ * '_' (its runs are the folders NAME-sN), shorter than PROTOCOL_NAME_MAX. */
+int protocol_model_name_valid(const char *name);
+/* The folder the protocol file lies in (whose tiers/ hold the tiers). */
+void protocol_dir(const protocol *p, char *dst, size_t cap);
 /* Index of `model` in p->models, -1 when absent. */
 int protocol_model_index(const protocol *p, const char *model);
 

@@ -5,6 +5,10 @@
  *     code): name, kind (model | gap), mean, std, n_seeds, favours, source.
  *   reference/paper_setup.tsv: what the paper states of its setup, beside
  *     the keys of ours that answer it.
+ *   reference/speed.tsv: the measured speed of a tier's models, for the
+ *     plan's costs: tier, model, threads, train_tokens_per_s (training
+ *     tokens per second of one run), eval_tokens_per_s (validation tokens
+ *     per second), source (what measured it, where and when).
  *
  * No file excuses a verdict: a check's exit status is its verdict.
  *
@@ -44,6 +48,28 @@ typedef struct {
     reference_setup_row *rows;
     size_t n;
 } reference_setup;
+
+typedef struct {
+    char tier[64];
+    char model[64];
+    int threads;
+    double train_tokens_per_s, eval_tokens_per_s;
+    char source[REFERENCE_FIELD_MAX];
+} reference_speed_row;
+
+typedef struct {
+    char path[4200];
+    reference_speed_row *rows;
+    size_t n;
+} reference_speed;
+
+/* Reads dir/speed.tsv: speeds positive, threads 1..1024, no (tier, model)
+ * twice. */
+int reference_speed_load(reference_speed *s, const char *dir);
+void reference_speed_free(reference_speed *s);
+/* The row of a tier's model, NULL when none was measured. */
+const reference_speed_row *reference_speed_find(const reference_speed *s, const char *tier,
+                                                const char *model);
 
 /* Reads dir/paper.tsv. */
 int reference_load(reference_set *r, const char *dir);
