@@ -51,7 +51,7 @@ out=${out:-build/release/variance-$tier}
 [[ -x $moegap ]] || { echo "variance_study: $moegap missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 
 bash ci/paper-data.sh "$moegap" "$tier" >&2
-bash ci/tier-recipes.sh "$moegap" "$tier" "$out/recipes"
+"$moegap" plan --tier "$tier" --write-recipes "$out/recipes" --quiet
 mkdir -p "$out/runs"
 
 recipe_of() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$out/recipes/recipes.tsv"; }

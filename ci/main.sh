@@ -55,7 +55,8 @@ build=build/main-$tier
 paper=$build/paper-$tier
 # the tier's own seeds (its tier.ini), whatever an earlier configure chose
 cmake --preset release -B "$build" -DMOEGAP_TIER="$tier" -DMOEGAP_SEEDS= >/dev/null
-cmake --build "$build" --target moegap_cli -j "$jobs"
+# moegap and the paper label written from its plan (tests/paper)
+cmake --build "$build" --target moegap_cli paper_plan -j "$jobs"
 moegap=$build/moegap
 seeds=$("$moegap" tier --dir "protocols/tiers/$tier" | sed 's/^seeds //')
 

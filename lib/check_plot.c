@@ -8,6 +8,7 @@
 #include "plot.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,8 +77,11 @@ static void write_script(const check_result *r, FILE *f, const char *base)
                  p->models[p->gaps[g].a], p->models[p->gaps[g].b]);
         gap_titles[g] = gap_buf[g];
     }
-    for (int m = 0; m < p->n_models; m++)
+    bool has_paper = false;
+    for (int m = 0; m < p->n_models; m++) {
         model_titles[m] = p->models[m];
+        has_paper = has_paper || r->models[m].paper;
+    }
     char what[PROTOCOL_NAME_MAX + 32];
     snprintf(what, sizeof what, "%s: written by moegap check", p->name);
     plot_script_head(f, what, base);
@@ -97,15 +101,23 @@ static void write_script(const check_result *r, FILE *f, const char *base)
             plot_series(f, "gaps", base, p->n_gaps, gap_titles);
             fprintf(f, "unset logscale x\n");
         }
-        fprintf(f, "set output '%s_best.%s'.suffix\nset title '%s: best validation loss, mean +- 1 "
-                "std (ours left axis, paper right axis: other data)'\nset xlabel ''\n"
-                "set ylabel 'ours (nats/token)'\nset y2label 'paper (nats/token)'\n"
-                "set ytics nomirror\nset y2tics\nset xrange [-0.5:%d.5]\n"
-                "plot '%s_best.tsv'.suffix using ($1-0.1):3:4:xtic(2) with yerrorbars pt 7 lc 1 "
-                "title 'ours', \\\n     '%s_best.tsv'.suffix using ($1+0.1):5:6 axes x1y2 with "
-                "yerrorbars pt 5 lc 2 title 'paper'\nunset y2tics\nunset y2label\n"
-                "set ytics mirror\nset xrange [*:*]\nunset output\n", base, ext, p->name,
-                p->n_models - 1, base, base);
+        /* a new claim may give no paper numbers: then only ours, on one axis
+         * (gnuplot refuses a series with no point) */
+        fprintf(f, "set output '%s_best.%s'.suffix\nset xlabel ''\nset ylabel 'ours (nats/token)'\n"
+                "set xrange [-0.5:%d.5]\n", base, ext, p->n_models - 1);
+        if (has_paper)
+            fprintf(f, "set title '%s: best validation loss, mean +- 1 std (ours left axis, paper "
+                    "right axis: other data)'\nset y2label 'paper (nats/token)'\n"
+                    "set ytics nomirror\nset y2tics\n"
+                    "plot '%s_best.tsv'.suffix using ($1-0.1):3:4:xtic(2) with yerrorbars pt 7 lc 1 "
+                    "title 'ours', \\\n     '%s_best.tsv'.suffix using ($1+0.1):5:6 axes x1y2 with "
+                    "yerrorbars pt 5 lc 2 title 'paper'\nunset y2tics\nunset y2label\n"
+                    "set ytics mirror\n", p->name, base, base);
+        else
+            fprintf(f, "set title '%s: best validation loss, mean +- 1 std (the protocol gives no "
+                    "paper numbers)'\nplot '%s_best.tsv'.suffix using 1:3:4:xtic(2) with "
+                    "yerrorbars pt 7 lc 1 title 'ours'\n", p->name, base);
+        fputs("set xrange [*:*]\nunset output\n", f);
     }
 }
 

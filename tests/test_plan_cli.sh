@@ -107,6 +107,44 @@ models = {r[2] for r in rows[1:] if r[0] == "run"}
 assert models == {"dense_active", "moe4", "dense_total", "moe8", "dense8_total", "moe4_top1",
                   "dense_top1_active"}, models
 EOF
+# ... and the paper label built from that plan runs it: the new check's test
+# trains exactly its six runs (its fixtures), from the new recipe and the
+# solver's match to it, and checks the claim. The copy's recipes find the
+# token files where the source tree's do (../../../out/data).
+source "$src/tests/paper/plan_ctest.sh"
+bash "$src/ci/paper-data.sh" "$moegap" smoke >/dev/null || fail "ci/paper-data.sh smoke failed"
+ln -s "$src/out" "$work/out"
+if paper_ctest "$work/ctest" "$moegap" "$src" smoke "$pd" "$work/paper"; then
+  expect 0 "^Total Tests: 28$" "paper_train_moe4_top1_s3$" "paper_check_top1_gap$" \
+    -- ctest --test-dir "$work/ctest" -N -L paper
+  # a verdict fails (CONTRADICTED) or skips (INCONCLUSIVE) the check: at the
+  # smoke tier any may come; the result is what is judged
+  ctest --test-dir "$work/ctest" -L paper -R '^paper_check_top1_gap$' -j 2 >"$work/ctest.log" 2>&1
+  grep -qE "^1/9 Test +#1: paper_data .* Passed" "$work/ctest.log" &&
+    [[ $(grep -cE "Test +#[0-9]+: paper_train_(dense_top1_active|moe4_top1)_s[123] .* Passed" "$work/ctest.log") == 6 ]] &&
+    grep -qE "^9/9 Test +#[0-9]+: paper_check_top1_gap \.+(   Passed|\*\*\*Failed|\*\*\*Skipped)" "$work/ctest.log" ||
+    { fail "the new protocol's label did not run as planned:"; tail -20 "$work/ctest.log"; }
+  "$py" - "$work/paper" <<'EOF' || fail "the new protocol's runs or result are not its own"
+import json, os, sys
+paper = sys.argv[1]
+runs = sorted(os.listdir(os.path.join(paper, "runs")))
+assert runs == ["dense_top1_active-s%d" % s for s in (1, 2, 3)] + ["moe4_top1-s%d" % s for s in (1, 2, 3)], runs
+r = json.load(open(os.path.join(paper, "results", "top1_gap.json")))
+assert r["verdict"] in ("PASS", "CONTRADICTED", "INCONCLUSIVE"), r["verdict"]
+others = [f for f in os.listdir(os.path.join(paper, "results")) if not f.startswith("top1_gap")]
+assert not others, others
+for s in (1, 2, 3):
+    moe = json.load(open(os.path.join(paper, "runs", "moe4_top1-s%d" % s, "summary.json")))
+    dense = json.load(open(os.path.join(paper, "runs", "dense_top1_active-s%d" % s, "summary.json")))
+    # the dense model is matched to the top-1 MoE's active count, which is
+    # smaller than the total it holds
+    assert moe["params_active"] < moe["params_total"], moe
+    assert abs(dense["params_total"] - moe["params_active"]) <= 0.01 * moe["params_active"], (dense, moe)
+EOF
+  grep -q "^top_k = 1$" "$work/paper/recipes/moe4_top1.ini" || fail "moe4_top1 was not trained from its own recipe"
+else
+  fail "plan_tests.cmake failed on the new protocol"
+fi
 
 # --- errors name the file and the field -------------------------------------
 cp -r "$pd" "$work/bad"

@@ -20,17 +20,15 @@ cli_setup report_cli "$1" "$2"
 src=$3
 moegap=$(realpath "$moegap")
 cache=$2/report_smoke
-models=(dense_active moe4 dense_total moe8 dense8_total)
 protocols=(active_gap total_gap gap_trajectory eight_experts)
 
-# ---- the smoke tier's runs: data, dense baselines, 15 runs two at a time --
-bash "$src/ci/paper-data.sh" "$moegap" smoke || { fail "paper-data.sh"; cli_finish report_cli; }
-bash "$src/ci/tier-recipes.sh" "$moegap" smoke "$cache/recipes" 2>/dev/null ||
-  { fail "tier-recipes.sh"; cli_finish report_cli; }
-for m in "${models[@]}"; do for s in 1 2 3; do echo "$m $s"; done; done |
-  xargs -P 2 -L 1 bash -c 'bash "$1/ci/paper-run.sh" "$2" "$3" "$4" "$5" 1 >"$3/train-$4-s$5.log" 2>&1 ||
-    { echo "training $4 seed $5 failed:"; tail -5 "$3/train-$4-s$5.log"; exit 1; }' _ "$src" "$moegap" "$cache" ||
-  { fail "training"; cli_finish report_cli; }
+# ---- the smoke tier's runs: the paper label's own tests, trained once ------
+# (every run, two at a time; the checks are run below, in the deep folder)
+source "$src/tests/paper/plan_ctest.sh"
+paper_ctest "$cache/ctest" "$moegap" "$src" smoke "$src/protocols" "$cache" ||
+  { fail "plan_tests.cmake"; cli_finish report_cli; }
+ctest --test-dir "$cache/ctest" -L paper -R '^paper_(data|recipes|train_.*)$' -j 2 --output-on-failure \
+  >"$work/train.log" 2>&1 || { tail -30 "$work/train.log"; fail "training"; cli_finish report_cli; }
 
 # the paper dir lies deeper than 150 characters, wherever the build folder
 # is: the PDF names files relative to it, so no check here may depend on

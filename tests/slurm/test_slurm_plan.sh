@@ -2,9 +2,9 @@
 # The smoke tier's whole plan through a real one-node Slurm cluster
 # (tests/slurm/cluster.sh, started and stopped here), against the CTest
 # path on the same machine:
-# - the CTest path: the commands the paper label runs (tests/paper/
-#   CMakeLists.txt): ci/tier-recipes.sh, ci/paper-run.sh for every run of
-#   the plan, one OpenBLAS thread each, and moegap check for every check;
+# - the CTest path: the paper label's tests, written from the plan as the
+#   build writes them (tests/paper/plan_tests.cmake), run by ctest -j2 in a
+#   folder of the test's, one OpenBLAS thread a run;
 # - the Slurm path: ci/slurm-submit.sh (a data job, one array task per
 #   run, a checks job after them). One array task is sent SIGTERM once its
 #   first evaluation is written: it saves a checkpoint and fails, so the
@@ -52,17 +52,18 @@ mapfile -t runs < <(awk -F'\t' '$1 == "run" { print $3 " " $4 }' "$dir/plan.tsv"
 mapfile -t checks < <(awk -F'\t' '$1 == "check" { print $2 " " $5 }' "$dir/plan.tsv")
 ((${#runs[@]} == 15 && ${#checks[@]} == 4)) || fail "the smoke plan has ${#runs[@]} runs and ${#checks[@]} checks"
 
-## the CTest path, two runs at a time as ctest -j2 runs them
+## the CTest path: the paper label's tests as the build writes them from
+## the plan, two at a time as ctest -j2 runs them
 a=$dir/ctest
-bash "$src/ci/tier-recipes.sh" "$moegap" smoke "$a/recipes" 2>/dev/null || fail "ci/tier-recipes.sh failed"
-printf '%s\n' "${runs[@]}" | xargs -P 2 -L 1 bash -c \
-  'bash "$0/ci/paper-run.sh" "$1" "$2" "$3" "$4" 1 >"$2/$3-s$4.log" 2>&1 || echo "FAILED $3 $4"' \
-  "$src" "$moegap" "$a" >"$dir/ctest.failed"
-[[ ! -s $dir/ctest.failed ]] || fail "CTest path: $(cat "$dir/ctest.failed")"
+source "$src/tests/paper/plan_ctest.sh"
+paper_ctest "$a/tests" "$moegap" "$src" smoke "$src/protocols" "$a" || fail "plan_tests.cmake failed"
+# a check's verdict may fail (CONTRADICTED) or skip (INCONCLUSIVE) its test:
+# what must hold is that every run passed and every check wrote its result
+ctest --test-dir "$a/tests" -L paper -j 2 >"$dir/ctest.log" 2>&1
+trained=$(grep -cE "Test +#[0-9]+: paper_train_.* Passed" "$dir/ctest.log")
+((trained == ${#runs[@]})) || fail "CTest path: $trained of ${#runs[@]} runs passed: $(tail -20 "$dir/ctest.log")"
 for c in "${checks[@]}"; do
-  read -r name proto <<<"$c"
-  "$moegap" check --protocol "$proto" --runs "$a/runs" --seeds 1,2,3 --reference "$src/reference" \
-    --out "$a/results" >/dev/null
+  read -r name _ <<<"$c"
   [[ -f $a/results/$name.json ]] || fail "CTest path: check $name wrote no result"
 done
 echo "CTest path: ${#runs[@]} runs and ${#checks[@]} checks after $((SECONDS - t_start)) s"

@@ -1,6 +1,6 @@
 /* How far the paper label's training has got (`moegap progress`): for
  * every (model, seed) run any protocol names, the steps its recipe asks
- * for (PAPER_DIR/recipes/recipes.tsv, ci/tier-recipes.sh), the last step
+ * for (PAPER_DIR/recipes/recipes.tsv, moegap plan --write-recipes), the last step
  * its metrics.tsv records and whether its summary.json is written.
  *
  * Runs differ in cost per step (dense_total has more active parameters
