@@ -145,6 +145,18 @@ EOF
 else
   fail "plan_tests.cmake failed on the new protocol"
 fi
+# the seeds CMake hands on (-DMOEGAP_SEEDS): every run and check follows
+# them, and a bad list fails with the plan's reason
+if paper_ctest "$work/ctest27" "$moegap" "$src" smoke "$src/protocols" "$work/paper27" 2,7; then
+  expect 0 "^Total Tests: 16$" "paper_train_dense8_total_s7$" -- ctest --test-dir "$work/ctest27" -N -L paper
+  grep -q "\[==\[--seeds\]==\] \[==\[2,7\]==\]" "$work/ctest27/paper_tests.cmake" &&
+    ! grep -q "paper_train_[a-z0-9_]*_s[13]" "$work/ctest27/paper_tests.cmake" ||
+    fail "the checks do not compare the seeds 2,7"
+else
+  fail "plan_tests.cmake failed on the seeds 2,7"
+fi
+expect 1 "--seeds: '1': the seeds 1\.\.1" "moegap plan --tier smoke failed" \
+  -- paper_ctest "$work/ctest1" "$moegap" "$src" smoke "$src/protocols" "$work/paper1" 1
 
 # --- errors name the file and the field -------------------------------------
 cp -r "$pd" "$work/bad"

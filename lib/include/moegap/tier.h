@@ -20,8 +20,8 @@
  * cmake -DMOEGAP_SEEDS), is either N, the seeds 1..N, or seeds separated
  * by commas. Seeds are integers 1..TIER_SEED_MAX, distinct, at least 2
  * (a paired t-test over seeds needs two) and at most PROTOCOL_MAX_SEEDS.
- * CMake reads the same `seeds =` line at configure time (cmake/Seeds.cmake);
- * a unit test holds the two readings equal for every tier. */
+ * This is the one reader of both: CMake passes -DMOEGAP_SEEDS to moegap
+ * plan at build time (tests/paper). */
 #ifndef MOEGAP_TIER_H
 #define MOEGAP_TIER_H
 
