@@ -77,10 +77,22 @@ static int paper_row(reference_paper_row *r, char **f, const char *path, long li
     return rc;
 }
 
+/* The key of a row: its first n_key fields, each as "column value". */
+static void row_key(char *buf, size_t cap, const char *const *cols, char **fields, int n_key)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < n_key && used < cap; c++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s '%s'", c ? ", " : "", cols[c],
+                                 fields[c]);
+}
+
 /* Reads one table: the header must be exactly the n_cols `cols`; each row
- * goes to `row` into an array of `size`-byte entries. */
-static int read_table(const char *path, const char *const *cols, int n_cols, size_t size,
-                      int (*row)(void *, char **, const char *, long), void **out, size_t *n_out)
+ * goes to `row` into an array of `size`-byte entries. The first n_key
+ * columns name a row: a name given twice is an error. */
+static int read_table(const char *path, const char *const *cols, int n_cols, int n_key,
+                      size_t size, int (*row)(void *, char **, const char *, long), void **out,
+                      size_t *n_out)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -88,6 +100,10 @@ static int read_table(const char *path, const char *const *cols, int n_cols, siz
     char *line = NULL;
     size_t cap = 0, n = 0, n_cap = 0;
     char *rows = NULL;
+    struct seen {
+        char key[256];
+        long line;
+    } *keys = NULL;
     long lineno = 0;
     int rc = MG_OK;
     while (!rc && getline(&line, &cap, f) > 0) {
@@ -110,17 +126,29 @@ static int read_table(const char *path, const char *const *cols, int n_cols, siz
         if (n == n_cap) {
             size_t nc = n_cap ? n_cap * 2 : 16;
             char *grown = realloc(rows, nc * size);
-            if (!grown) {
+            struct seen *grown_keys = grown ? realloc(keys, nc * sizeof *keys) : NULL;
+            if (grown)
+                rows = grown;
+            if (!grown_keys) {
                 rc = error_set(MG_ENOMEM, "%s: out of memory", path);
                 break;
             }
-            rows = grown;
+            keys = grown_keys;
             n_cap = nc;
         }
+        row_key(keys[n].key, sizeof keys[n].key, cols, fields, n_key);
+        keys[n].line = lineno;
+        for (size_t i = 0; i < n && !rc; i++)
+            if (strcmp(keys[i].key, keys[n].key) == 0)
+                rc = error_set(MG_EFORMAT, "%s:%ld: %s: given twice (first on line %ld)", path,
+                               lineno, keys[n].key, keys[i].line);
+        if (rc)
+            break;
         memset(rows + n * size, 0, size);
         rc = row(rows + n * size, fields, path, lineno);
         n += rc == MG_OK;
     }
+    free(keys);
     free(line);
     fclose(f);
     if (!rc && lineno == 0)
@@ -158,7 +186,7 @@ int reference_setup_load(reference_setup *s, const char *dir)
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s/paper_setup.tsv", dir);
     void *rows = NULL;
-    int rc = read_table(s->path, setup_cols, N_SETUP_COLS, sizeof *s->rows, setup_row, &rows,
+    int rc = read_table(s->path, setup_cols, N_SETUP_COLS, 1, sizeof *s->rows, setup_row, &rows,
                         &s->n);
     if (!rc)
         s->rows = rows;
@@ -209,20 +237,11 @@ int reference_speed_load(reference_speed *s, const char *dir)
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s/speed.tsv", dir);
     void *rows = NULL;
-    int rc = read_table(s->path, speed_cols, N_SPEED_COLS, sizeof *s->rows, speed_row, &rows,
+    int rc = read_table(s->path, speed_cols, N_SPEED_COLS, 2, sizeof *s->rows, speed_row, &rows,
                         &s->n);
     if (rc)
         return rc;
     s->rows = rows;
-    for (size_t i = 0; i < s->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(s->rows[i].tier, s->rows[j].tier) == 0 &&
-                strcmp(s->rows[i].model, s->rows[j].model) == 0) {
-                rc = error_set(MG_EFORMAT, "%s: tier %s, model %s: measured twice", s->path,
-                               s->rows[i].tier, s->rows[i].model);
-                reference_speed_free(s);
-                return rc;
-            }
     return MG_OK;
 }
 
@@ -247,18 +266,11 @@ int reference_load(reference_set *r, const char *dir)
     memset(r, 0, sizeof *r);
     snprintf(r->paper_path, sizeof r->paper_path, "%s/paper.tsv", dir);
     void *rows = NULL;
-    int rc = read_table(r->paper_path, paper_cols, N_COLS, sizeof *r->paper, paper_row_v, &rows, &r->n_paper);
+    int rc = read_table(r->paper_path, paper_cols, N_COLS, 1, sizeof *r->paper, paper_row_v, &rows,
+                        &r->n_paper);
     if (rc)
         return rc;
     r->paper = rows;
-    for (size_t i = 0; i < r->n_paper; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(r->paper[i].name, r->paper[j].name) == 0) {
-                rc = error_set(MG_EFORMAT, "%s: name '%s' appears twice", r->paper_path,
-                               r->paper[i].name);
-                reference_free(r);
-                return rc;
-            }
     return MG_OK;
 }
 

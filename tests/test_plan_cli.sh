@@ -204,7 +204,7 @@ longest = max(float(x) for x in re.findall(r"^\S+ +(?:match|recipe) .* ([0-9.]+)
 assert abs(w[1] - total) < 0.011 and abs(w[16] - longest) <= 0.0051 and total / 2 - 0.01 <= w[2] < w[1], (w, total, longest)
 ' || fail "the wall-time estimates do not pack the runs"
 printf 'ci\tmoe4\t1\t20000\t60000\tagain\n' >>"$work/ref/speed.tsv"
-expect 1 "speed\.tsv: tier ci, model moe4: measured twice" -- "$moegap" plan --tier ci --reference "$work/ref"
+expect 1 "speed\.tsv:3: tier .ci., model .moe4.: given twice \(first on line 2\)" -- "$moegap" plan --tier ci --reference "$work/ref"
 speed_row() { # ROW PATTERN: speed.tsv with the one row ROW
   printf 'tier\tmodel\tthreads\ttrain_tokens_per_s\teval_tokens_per_s\tsource\n%s\n' "$1" >"$work/ref/speed.tsv"
   expect 1 "$2" -- "$moegap" plan --tier ci --reference "$work/ref"
