@@ -21,6 +21,40 @@
 # slurm_states JOBID (each task's "ID STATE", sorted), slurm_wait_ended
 # JOBID SECONDS (every task in an end state), slurm_wait_file FILE SECONDS,
 # slurm_field JOBID KEY (KEY=value of scontrol show job, one line per task).
+#
+# A test's own frame: slurm_test NAME CLUSTER [ARGS...] (as root, re-running
+# the test through `sudo -n` otherwise, with ARGS) makes the test's folder
+# $dir (mode 755: munged refuses a socket below a folder others cannot
+# enter) with its cluster in $dir/CLUSTER ($dir itself if CLUSTER is ""),
+# and on exit stops that cluster, removing $dir after a success and keeping
+# it after a failure. fail MESSAGE prints the daemons' logs (and whatever the test's
+# own slurm_test_logs prints, if it defines one) and exits 1.
+
+slurm_test() {
+  _slurm_test_name=$1
+  if [[ $(id -u) -ne 0 ]]; then
+    exec sudo -n "$BASH" "$0" "${@:3}" || {
+      echo "FAIL: $1 needs root (sudo -n)" >&2
+      exit 1
+    }
+  fi
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/moegap-$1.XXXXXX") || exit 1
+  chmod 755 "$dir"
+  _slurm_test_cluster=$dir${2:+/$2}
+  trap _slurm_test_finish EXIT
+}
+_slurm_test_finish() {
+  local rc=$?
+  slurm_down "$_slurm_test_cluster"
+  if ((rc == 0)); then rm -rf "$dir"; else echo "$_slurm_test_name: kept $dir" >&2; fi
+  exit "$rc"
+}
+fail() {
+  echo "FAIL: $*" >&2
+  slurm_logs "$_slurm_test_cluster" >&2
+  if declare -F slurm_test_logs >/dev/null; then slurm_test_logs >&2; fi
+  exit 1
+}
 
 slurm_node=moegap1
 slurm_partition=moegap

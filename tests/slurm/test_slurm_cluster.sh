@@ -11,32 +11,13 @@
 # Slurm or MUNGE is missing (bash ci/install-deps.sh installs them).
 # usage: test_slurm_cluster.sh
 set -uo pipefail
-if [[ $(id -u) -ne 0 ]]; then
-  exec sudo -n "$BASH" "$0" "$@" || {
-    echo "FAIL: test_slurm_cluster needs root (sudo -n)" >&2
-    exit 1
-  }
-fi
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=cluster.sh
 source "$here/cluster.sh"
+slurm_test test_slurm_cluster "" "$@"
 
 t_start=$(date +%s%N)
 elapsed() { echo "$(( ($(date +%s%N) - t_start) / 1000000 )) ms"; }
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/moegap-slurm.XXXXXX") || exit 1
-finish() {
-  local rc=$?
-  slurm_down "$dir"
-  if ((rc == 0)); then rm -rf "$dir"; else echo "test_slurm_cluster: kept $dir" >&2; fi
-  exit "$rc"
-}
-trap finish EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  slurm_logs "$dir" >&2
-  exit 1
-}
 
 slurm_up "$dir" || fail "the cluster did not come up"
 echo "cluster up after $(elapsed)"

@@ -16,33 +16,15 @@
 # Runs as root (through `sudo -n` otherwise).
 # usage: test_slurm_plan.sh MOEGAP_EXE SOURCE_DIR
 set -uo pipefail
-if [[ $(id -u) -ne 0 ]]; then
-  exec sudo -n "$BASH" "$0" "$@" || {
-    echo "FAIL: test_slurm_plan needs root (sudo -n)" >&2
-    exit 1
-  }
-fi
-moegap=$(realpath "$1") src=$(cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=cluster.sh
 source "$here/cluster.sh"
+slurm_test test_slurm_plan cluster "$@"
+moegap=$(realpath "$1") src=$(cd "$2" && pwd)
 t_start=$SECONDS
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/moegap-slurm-plan.XXXXXX") || exit 1
-# munged refuses a socket below a folder others cannot enter
-chmod 755 "$dir"
-finish() {
-  local rc=$?
-  slurm_down "$dir/cluster"
-  if ((rc == 0)); then rm -rf "$dir"; else echo "test_slurm_plan: kept $dir" >&2; fi
-  exit "$rc"
-}
-trap finish EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  slurm_logs "$dir/cluster" >&2
-  for f in "$dir"/slurm/slurm/*.out; do [[ -f $f ]] && { echo "----- $f"; tail -n 20 "$f"; } >&2; done
-  exit 1
+# a failure shows the Slurm jobs' own output too
+slurm_test_logs() {
+  for f in "$dir"/slurm/slurm/*.out; do [[ -f $f ]] && { echo "----- $f"; tail -n 20 "$f"; }; done
 }
 
 # the token files, once, in the source tree (the paper label finds them there)
