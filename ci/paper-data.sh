@@ -6,7 +6,7 @@
 set -euo pipefail
 moegap=$(realpath "$1") tier=$2
 cd "$(dirname "$0")/.."
-corpus=$(awk -F' *= *' '$1 == "corpus" { print $2 }' "protocols/tiers/$tier/moe4.ini")
+corpus=$("$moegap" recipe --recipe "protocols/tiers/$tier/moe4.ini" --get run.corpus)
 out=out/data/$corpus
 if [[ -f $out/corpus.json ]]; then
   echo "paper-data: $out is prepared"

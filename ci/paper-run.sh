@@ -10,16 +10,13 @@ recipe=$(awk -F'\t' -v m="$model" '$1 == m { print $2 }' "$runs/recipes/recipes.
 [[ -n $recipe ]] || { echo "paper-run: no recipe for model '$model' in $runs/recipes/recipes.tsv" >&2; exit 1; }
 dir=$runs/runs/$model-s$seed
 
-# the token files the recipe names, relative to its folder
-data() {
-  local p
-  p=$(awk -F' *= *' -v k="$1" '$1 == k { print $2 }' "$recipe")
-  [[ $p == /* ]] && echo "$p" || echo "$(dirname "$recipe")/$p"
-}
+# the token files the recipe names, as the trainer reads them
+train=$("$moegap" recipe --recipe "$recipe" --get data.train)
+val=$("$moegap" recipe --recipe "$recipe" --get data.val)
 stamp=$( {
   echo "recipe $(sha256sum <"$recipe")"
-  echo "train $(sha256sum <"$(data train)")"
-  echo "val $(sha256sum <"$(data val)")"
+  echo "train $(sha256sum <"$train")"
+  echo "val $(sha256sum <"$val")"
   echo "seed $seed threads $threads"
   echo "moegap $(sha256sum <"$moegap")"
 } | sha256sum | cut -d' ' -f1)

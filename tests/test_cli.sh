@@ -114,4 +114,16 @@ expect 1 "not a regular file \(a directory\)" -- timeout 10 "$moegap" train --re
 sed 's|val = val.tok|val = /dev/zero|' "$work/ok.ini" >"$work/devdata.ini"
 expect 1 "/dev/zero: not a regular file \(a device\)" -- timeout 10 "$moegap" train --recipe "$work/devdata.ini" --seed 1 --out "$work/r2"
 
+# moegap recipe: the library's reading of a recipe, for scripts
+expect 0 "^$work/val\.tok$" -- "$moegap" recipe --recipe "$work/ok.ini" --get data.val
+expect 0 "^32$" -- "$moegap" recipe --recipe "$work/ok.ini" --get model.ffn_hidden
+expect 0 "^$" -- "$moegap" recipe --recipe "$work/ok.ini" --get run.corpus
+expect 0 "^\[train\]$" "^lr = 0\.003$" "^train = $work/train\.tok$" -- "$moegap" recipe --recipe "$work/ok.ini"
+expect 1 "--get 'data\.nope': no such key" -- "$moegap" recipe --recipe "$work/ok.ini" --get data.nope
+expect 1 "--get 'data': no such key" -- "$moegap" recipe --recipe "$work/ok.ini" --get data
+printf '[model]\nd_model = wide\n' >"$work/badrecipe.ini"
+expect 1 "badrecipe\.ini:2: \[model\] d_model" -- "$moegap" recipe --recipe "$work/badrecipe.ini" --get data.train
+expect 2 "--recipe" -- "$moegap" recipe --get data.train
+expect 0 "^usage: moegap recipe --recipe FILE" -- "$moegap" recipe --help
+
 cli_finish test_cli

@@ -17,6 +17,7 @@ int cmd_variance(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 int cmd_tier(int argc, char **argv);
+int cmd_recipe(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 

@@ -20,6 +20,7 @@ static const char usage[] =
     "  progress print how far a paper dir's training runs have got, with an ETA\n"
     "  variance split the seed-to-seed variance into its sources (variance study)\n"
     "  tier    print the seeds of a tier (its tier.ini) or of a seed list\n"
+    "  recipe  print a recipe resolved, or one of its values (for scripts)\n"
     "  plan    the runs and checks the protocols need at a tier, with their cost\n"
     "  status  where each run of a tier's plan stands: done, running, interrupted\n"
     "\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
         return cmd_variance(argc - 1, argv + 1);
     if (strcmp(argv[1], "tier") == 0)
         return cmd_tier(argc - 1, argv + 1);
+    if (strcmp(argv[1], "recipe") == 0)
+        return cmd_recipe(argc - 1, argv + 1);
     if (strcmp(argv[1], "plan") == 0)
         return cmd_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)
