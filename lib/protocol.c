@@ -138,6 +138,11 @@ static int parse_model(parse_ctx *ctx, const char *tok)
                  "digits and '_' (a model of the tier's tier.ini)", tok);
         return 0;
     }
+    if (p->n_models == PROTOCOL_MAX_MODELS) {
+        snprintf(ctx->msg, sizeof ctx->msg, "'%s': more than %d models", tok,
+                 PROTOCOL_MAX_MODELS);
+        return 0;
+    }
     snprintf(p->models[p->n_models++], PROTOCOL_NAME_MAX, "%s", tok);
     return 1;
 }

@@ -387,6 +387,9 @@ static void test_bad_protocols(void)
     expect_bad(HEAD "[check]\nalpha = 0.7\n", "bad.ini:7: [check] alpha:", "0.7");
     /* which models exist is the tier's to say; a protocol holds names */
     expect_bad("[runs]\nmodels = dense_active, Moe-5\n", "bad.ini:2: [runs] models:", "Moe-5");
+    /* found by fuzz_protocol: any valid name counts now, so the count is bounded */
+    expect_bad("[runs]\nmodels = m1, m2, m3, m4, m5, m6\n", "bad.ini:2: [runs] models:",
+               "'m6': more than 5 models");
     /* the seeds are the tier's now: a protocol that still names them is told where */
     expect_bad(HEAD "seeds = 1, 2\n" CHECK GAP, "bad.ini:6: [runs] seeds: not a protocol key",
                "tier.ini");
