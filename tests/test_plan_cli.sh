@@ -112,8 +112,20 @@ EOF
 # solver's match to it, and checks the claim. The copy's recipes find the
 # token files where the source tree's do (../../../out/data).
 source "$src/tests/paper/plan_ctest.sh"
+# In a fresh clone the tests are written before paper_data makes the token
+# files, so the build's plan cannot cost the evaluations and paper_recipes'
+# plan can: the same plan all the same (the ci tier, whose speeds are
+# measured, on a copy whose token files appear only after planning).
+mkdir -p "$work/no-data"
+ln -s "$work/no-data" "$work/out"
+cp -r "$src/protocols" "$work/ci-protocols"
+paper_ctest "$work/ctest-ci" "$moegap" "$src" ci "$work/ci-protocols" "$work/paper-ci" ||
+  fail "plan_tests.cmake failed on the ci tier"
+grep -q "evaluations not costed" < <("$moegap" plan --tier ci --protocols "$work/ci-protocols") ||
+  fail "the plan costed evaluations without a validation file"
 bash "$src/ci/paper-data.sh" "$moegap" smoke >/dev/null || fail "ci/paper-data.sh smoke failed"
-ln -s "$src/out" "$work/out"
+rm "$work/out" && ln -s "$src/out" "$work/out"
+expect 0 "1/1 Test #2: paper_recipes .* Passed" -- ctest --test-dir "$work/ctest-ci" -R '^paper_recipes$' -FA '.*' --output-on-failure
 if paper_ctest "$work/ctest" "$moegap" "$src" smoke "$pd" "$work/paper"; then
   expect 0 "^Total Tests: 28$" "paper_train_moe4_top1_s3$" "paper_check_top1_gap$" \
     -- ctest --test-dir "$work/ctest" -N -L paper

@@ -72,11 +72,13 @@ endfunction()
 emit_test(paper_data "FIXTURES_SETUP paper_data"
   bash ${SOURCE_DIR}/ci/paper-data.sh ${MOEGAP} ${TIER})
 # the recipes are written where the runs read them, and the plan beside
-# them must be the one these tests came from
+# them must be the one these tests came from: the same runs, recipes and
+# checks (the cost columns differ once paper_data has written the
+# validation file, whose size the evaluations' cost comes from)
 set(recipes_sh [=[set -e
 mkdir -p "$2"
 "$1" "${@:5}" --write-recipes "$2/recipes" --tsv "$2/plan.tsv" --quiet
-if ! cmp -s "$2/plan.tsv" "$3"
+if ! cmp -s <(cut -f 1-5,9 "$2/plan.tsv") <(cut -f 1-5,9 "$3")
 then
   echo "paper_recipes: the plan in $2/plan.tsv is not the one of these tests ($3): the protocols or the tier changed since the build: build again (cmake --build) to plan anew" >&2
   exit 1
