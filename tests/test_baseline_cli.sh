@@ -111,6 +111,29 @@ set_provenance "$paper/runs" openblas_coretype_env null
 sed -i 's/gcc-compatible 12.2.0/gcc-compatible 13.2.0/' "$paper"/runs/*/provenance.json
 expect 0 "machine differs .*now: .*; gcc-compatible 13\.2\.0\)\): comparing within tolerance" -- compare_now
 sed -i 's/gcc-compatible 13.2.0/gcc-compatible 12.2.0/' "$paper"/runs/*/provenance.json
+# one baseline per kernel set: the runs' core type chooses (Zen computes as
+# Haswell), else the first; here the other set's baseline has another verdict
+/usr/bin/python3 - "$bl" "$work/ref/baseline-ci-cooperlake.json" <<'EOF' || fail "no second baseline"
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["machine"]["openblas_core"] = "Cooperlake"
+b["protocols"]["active_gap"]["verdict"] = "CONTRADICTED"
+json.dump(b, open(sys.argv[2], "w"), indent=2)
+EOF
+compare_two() { "$moegap" baseline --results "$paper/results" --runs "$paper/runs" \
+  --baseline "$work/ref/baseline-ci-cooperlake.json" --baseline "$bl" --protocols "$src/protocols" "$@"; }
+set_provenance "$paper/runs" openblas_core '"Haswell"'
+expect 0 "^baseline: .*/ref/baseline-ci\.json \(OpenBLAS core Zen; the runs': Haswell\)$" \
+  "result: ok" -- compare_two
+set_provenance "$paper/runs" openblas_core '"Cooperlake"'
+expect 1 "^baseline: .*baseline-ci-cooperlake\.json \(OpenBLAS core Cooperlake; the runs': Cooperlake\)$" \
+  "active_gap .*verdict .*CONTRADICTED → PASS .*REGRESSION" -- compare_two
+set_provenance "$paper/runs" openblas_core '"SkylakeX"'
+expect 1 "^baseline: .*baseline-ci-cooperlake\.json \(OpenBLAS core Cooperlake; the runs': SkylakeX\)$" \
+  -- compare_two
+set_provenance "$paper/runs" openblas_core '"Zen"'
+expect 2 "--accept writes one --baseline FILE" -- compare_two --accept
+rm "$work/ref/baseline-ci-cooperlake.json"
 # runs from two kinds of machine are no single result
 sed -i 's/"threads": 1/"threads": 2/' "$paper/runs/moe4-s3/provenance.json"
 expect 2 "moe4-s3/provenance.json: OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 2 threads .*, but .*/dense_active-s1 has .*, 1 thread .*: the runs come from different machines" -- compare_now

@@ -50,32 +50,6 @@ typedef struct {
     int have_ffn_hidden;
 } params_args;
 
-/* --recipe may repeat, which the option table cannot express: take those
- * pairs out here and leave the rest to cli_parse. */
-static int take_recipes(params_args *a, int argc, char **argv, char **rest, int *n_rest)
-{
-    *n_rest = 0;
-    rest[(*n_rest)++] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--recipe") != 0) {
-            rest[(*n_rest)++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "moegap params: --recipe needs a value\n\n%s", usage);
-            return CLI_ERROR;
-        }
-        if (a->n_recipes == (int)(sizeof a->recipes / sizeof a->recipes[0])) {
-            fprintf(stderr, "moegap params: at most %d recipes\n",
-                    (int)(sizeof a->recipes / sizeof a->recipes[0]));
-            return CLI_ERROR;
-        }
-        a->recipes[a->n_recipes++] = argv[++i];
-    }
-    rest[*n_rest] = NULL;
-    return CLI_OK;
-}
-
 static int parse_args(params_args *a, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
@@ -86,7 +60,9 @@ static int parse_args(params_args *a, int argc, char **argv)
         return 1;
     }
     int n_rest = 0;
-    int rc = take_recipes(a, argc, argv, rest, &n_rest);
+    int rc = cli_take_repeated("params", usage, "--recipe", argc, argv, a->recipes,
+                               (int)(sizeof a->recipes / sizeof a->recipes[0]), &a->n_recipes,
+                               rest, &n_rest);
     cli_option opts[] = {
         {"--json", CLI_FLAG, &a->json, 0, 0, 0, 0},
         {"--match", CLI_STRING, &a->match, 0, 0, 0, 0},

@@ -36,6 +36,14 @@ void cli_sibling_path(char *out, size_t n, const char *path, const char *rel);
 int cli_parse_u64(const char *opt, const char *value, unsigned long long max,
                   unsigned long long *out);
 
+/* A repeatable option, which the option tables cannot express: every
+ * "OPT VALUE" pair of argv is taken into vals (at most max of them, *n),
+ * and the other arguments left in rest (argc + 1 entries, NULL-ended,
+ * *n_rest of them) for cli_parse. Prints why and returns CLI_ERROR on a
+ * missing value or too many. */
+int cli_take_repeated(const char *cmd, const char *usage, const char *opt, int argc,
+                      char **argv, const char **vals, int max, int *n, char **rest, int *n_rest);
+
 /* --- option tables ------------------------------------------------------- */
 typedef enum { CLI_FLAG, CLI_STRING, CLI_U64 } cli_kind;
 

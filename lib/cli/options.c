@@ -91,3 +91,28 @@ void cli_sibling_path(char *out, size_t n, const char *path, const char *rel)
     else
         snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
 }
+
+int cli_take_repeated(const char *cmd, const char *usage, const char *opt, int argc,
+                      char **argv, const char **vals, int max, int *n, char **rest, int *n_rest)
+{
+    *n = 0;
+    *n_rest = 0;
+    rest[(*n_rest)++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], opt) != 0) {
+            rest[(*n_rest)++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "moegap %s: %s needs a value\n\n%s", cmd, opt, usage);
+            return CLI_ERROR;
+        }
+        if (*n == max) {
+            fprintf(stderr, "moegap %s: %s at most %d times\n", cmd, opt, max);
+            return CLI_ERROR;
+        }
+        vals[(*n)++] = argv[++i];
+    }
+    rest[*n_rest] = NULL;
+    return CLI_OK;
+}
