@@ -43,7 +43,7 @@ case $tier in
   pipeline works end to end. The tests run the ci tier: bash ci/main.sh --tier ci
   (about 65 minutes on two cores)." ;;
   ci) about="about 65 minutes on two cores: the tier the tests run and the accepted
-  baseline records (reference/baseline-ci.json)." ;;
+  baselines record (reference/baseline-ci*.json)." ;;
   paper) about="the paper's scale on TinyStories, days on two cores." ;;
   *) echo "ci/main.sh: --tier: '$tier': expected smoke, ci or paper" >&2; exit 2 ;;
 esac

@@ -7,7 +7,8 @@
 # the ci tier (ci/nightly): every model of every protocol over three
 # seeds, and each claim's check, whose CTest outcome is its verdict (PASS
 # passed, INCONCLUSIVE skipped, CONTRADICTED failed). The gate is the
-# accepted baseline (reference/baseline-ci.json), not the verdicts: this
+# accepted baseline of the machine's OpenBLAS kernel set (reference/
+# baseline-ci*.json), not the verdicts: this
 # fails when a run or a check errs, or when a verdict changes or a gap
 # moves beyond its tolerance. Last the PDF report is written
 # (build/release/paper-ci/report.pdf).
@@ -22,7 +23,7 @@ unit_only=0
 case ${1:-} in
   "") ;;
   --unit-only) unit_only=1 ;;
-  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "ci/test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
 
