@@ -1,7 +1,7 @@
 /* moegap_bench: training throughput of the ci-size models, against PyTorch
  * and against this machine's own limit, measured in the same run.
  *
- * A step is exactly what lib/train.c runs per update: model_forward,
+ * A step is exactly what lib/train/train.c runs per update: model_forward,
  * model_zero_grad, model_backward, grad_clip_global, adamw_step. Each
  * tokens/s figure is set against three yardsticks, all measured here:
  *   - PyTorch on the same models (bench/torch_reference.py --serve, a child
@@ -28,12 +28,13 @@
 #include "model_gemms.h"
 #include "torch_server.h"
 
-#include "moegap/error.h"
-#include "moegap/model.h"
-#include "moegap/optim.h"
-#include "moegap/params.h"
-#include "moegap/recipe.h"
-#include "moegap/tokens.h"
+#include "util/error.h"
+#include "model/model.h"
+#include "train/adamw.h"
+#include "train/schedule.h"
+#include "model/params.h"
+#include "train/recipe.h"
+#include "train/tokens.h"
 
 #include <cblas.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 
 #include "gemm_peak.h"
 
-#include "moegap/model.h"
+#include "model/model.h"
 
 /* Fills `out` (emptied first) with the sgemm calls of one forward and
  * backward pass over a (B, T) batch. For an MoE model the rows of each

@@ -1,5 +1,5 @@
 #include "gradcheck.h"
-#include "rng.h"
+#include "util/rng.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/baseline.h"
-#include "moegap/error.h"
+#include "baseline/baseline.h"
+#include "util/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,10 @@
 #include "commands.h"
-#include "moegap/check.h"
-#include "moegap/error.h"
-#include "moegap/protocol.h"
-#include "moegap/reference.h"
-#include "moegap/tier.h"
+#include "claims/check.h"
+#include "claims/check_report.h"
+#include "util/error.h"
+#include "runs/protocol.h"
+#include "runs/reference.h"
+#include "runs/tier.h"
 
 #include <stdio.h>
 #include <stdlib.h>

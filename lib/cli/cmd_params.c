@@ -1,8 +1,8 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/fileio.h"
-#include "moegap/params.h"
-#include "moegap/recipe.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "model/params.h"
+#include "train/recipe.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -36,7 +36,7 @@ static const char usage[] =
     "  --write FILE      write the matched dense recipe (one --recipe only): the\n"
     "                    MoE recipe with [model] made dense, written atomically\n";
 
-/* Formulas of each part, for the table (notation of moegap/model.h). */
+/* Formulas of each part, for the table (notation of model/model.h). */
 static const char *const part_formula[PARAMS_N_PARTS] = {
     "V*C", "L*4*C*C", "(2L+1)*C", "L*3*H*C", "L*E*C", "E*L*3*H*C",
 };

@@ -1,7 +1,7 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/fileio.h"
-#include "moegap/plan.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "runs/plan.h"
 
 #include <stdio.h>
 #include <string.h>

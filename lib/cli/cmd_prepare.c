@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/prepare.h"
+#include "util/error.h"
+#include "data/prepare.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 #include "commands.h"
-#include "moegap/tier.h"
-#include "moegap/error.h"
-#include "moegap/progress.h"
+#include "runs/tier.h"
+#include "util/error.h"
+#include "runs/progress.h"
 
 #include <errno.h>
 #include <signal.h>

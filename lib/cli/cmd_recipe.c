@@ -1,8 +1,8 @@
 /* moegap recipe: one recipe read by the library's reader, for scripts, so
  * that no script parses INI itself. */
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/recipe.h"
+#include "util/error.h"
+#include "train/recipe.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/report.h"
+#include "util/error.h"
+#include "report/report.h"
 
 #include <stdio.h>
 #include <string.h>

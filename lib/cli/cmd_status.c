@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/plan.h"
+#include "util/error.h"
+#include "runs/plan.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/tokens.h"
+#include "util/error.h"
+#include "train/tokens.h"
 
 #include <stdio.h>
 #include <stdlib.h>

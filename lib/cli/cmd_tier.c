@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/tier.h"
+#include "util/error.h"
+#include "runs/tier.h"
 
 #include <stdio.h>
 #include <string.h>

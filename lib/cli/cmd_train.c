@@ -1,6 +1,6 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/train.h"
+#include "util/error.h"
+#include "train/train.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #include "commands.h"
-#include "moegap/error.h"
-#include "moegap/runrecord.h"
-#include "moegap/variance.h"
+#include "util/error.h"
+#include "runs/runrecord.h"
+#include "claims/variance.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@ int cmd_recipe(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
-/* The plan of a tier (moegap/plan.h) from the options plan and status
+/* The plan of a tier (runs/plan.h) from the options plan and status
  * share; prints why not and returns the exit status (2 a bad --seeds, 1 a
  * bad file), 0 built. */
 struct plan;

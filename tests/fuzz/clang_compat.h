@@ -1,12 +1,12 @@
 /* Force-included in the fuzz build (CMakePresets.json, preset fuzz): the
- * library is written for GCC, and lib/layers/vmath.c broadcasts with GCC's
+ * library is written for GCC, and lib/model/layers/vmath.c broadcasts with GCC's
  * one-vector __builtin_shuffle, which clang lacks. This is that builtin's
  * meaning (element i of the result is v[mask[i] mod n]), so the library
  * compiles unchanged; the harnesses never train, and the numerical code's
  * bits under clang are no concern of theirs.
  *
  * The layers' target_clones("avx2", "default") functions (VM_CLONES in
- * lib/layers/vmath.h) fail twice under clang 14: it refuses the default
+ * lib/model/layers/vmath.h) fail twice under clang 14: it refuses the default
  * clone, whose inlined helpers pass 32-byte vectors, and it names the
  * dispatcher f.ifunc, so a call from another file finds no f. The
  * attribute is dropped here and the preset builds everything with

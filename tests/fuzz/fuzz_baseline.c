@@ -2,8 +2,8 @@
  * baseline_write can write back: the nightly job's --accept rewrites it. */
 #include "fuzz_util.h"
 
-#include "moegap/baseline.h"
-#include "moegap/error.h"
+#include "baseline/baseline.h"
+#include "util/error.h"
 
 static baseline b, again;
 

@@ -4,9 +4,9 @@
  * always stop at the checksum, and the checks after it go unfuzzed. */
 #include "fuzz_util.h"
 
-#include "moegap/checkpoint.h"
-#include "moegap/error.h"
-#include "moegap/recipe.h"
+#include "train/checkpoint.h"
+#include "util/error.h"
+#include "train/recipe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* The trailer checkpoint_save writes: "MGCKEND\0", then the FNV-1a hash
- * (lib/checkpoint.c) of every byte before it. */
+ * (lib/train/checkpoint.c) of every byte before it. */
 static void reseal(uint8_t *b, size_t size)
 {
     uint64_t h = 0xcbf29ce484222325ULL;

@@ -5,8 +5,8 @@
  * protocol must hold what the checks rely on. */
 #include "fuzz_util.h"
 
-#include "moegap/error.h"
-#include "moegap/protocol.h"
+#include "util/error.h"
+#include "runs/protocol.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * run records all use. An accepted record holds what they rely on. */
 #include "fuzz_util.h"
 
-#include "provenance.h"
+#include "train/provenance.h"
 
 #include <string.h>
 

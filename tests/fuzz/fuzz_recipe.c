@@ -4,8 +4,8 @@
  * compares exactly that text. */
 #include "fuzz_util.h"
 
-#include "moegap/error.h"
-#include "moegap/recipe.h"
+#include "util/error.h"
+#include "train/recipe.h"
 
 #include <ini.h>
 #include <stdlib.h>

@@ -6,8 +6,8 @@
  * protocol and seed checks. */
 #include "fuzz_util.h"
 
-#include "moegap/baseline.h"
-#include "report_data.h"
+#include "baseline/baseline.h"
+#include "report/report_data.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * must hold what the checks rely on: evaluations at increasing steps. */
 #include "fuzz_util.h"
 
-#include "moegap/runrecord.h"
+#include "runs/runrecord.h"
 
 #include <stdio.h>
 #include <string.h>

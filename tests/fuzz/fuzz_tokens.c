@@ -2,7 +2,7 @@
  * its vocabulary size (the embedding lookup indexes with them). */
 #include "fuzz_util.h"
 
-#include "moegap/tokens.h"
+#include "train/tokens.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

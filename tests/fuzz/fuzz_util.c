@@ -1,8 +1,8 @@
 #include "fuzz_util.h"
 
-#include "fsutil.h"
-#include "moegap/error.h"
-#include "moegap/tier.h"
+#include "util/fsutil.h"
+#include "util/error.h"
+#include "runs/tier.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -5,7 +5,7 @@
 #ifndef MOEGAP_FUZZ_UTIL_H
 #define MOEGAP_FUZZ_UTIL_H
 
-#include "moegap/protocol.h"
+#include "runs/protocol.h"
 
 #include <stddef.h>
 #include <stdint.h>

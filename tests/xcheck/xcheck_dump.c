@@ -25,7 +25,7 @@
  *   initial/choice  i32 (L, B*T, K): chosen experts, best first (MoE only)
  *   initial/rlogits f32 (L, B*T, E): router logits (MoE only)
  *   grad/NAME       f32: d(total)/d(param) after zero_grad + backward
- *   then for each training step s = 0..steps-1 (as lib/train.c does it):
+ *   then for each training step s = 0..steps-1 (as lib/train/train.c does it):
  *   stepS/inputs, stepS/targets  i32 (B, T), a fresh batch
  *   stepS/losses    f64 [ce, lb, z, total] of the forward before the update
  *   stepS/choice, stepS/rlogits  as initial/... (MoE only)
@@ -36,9 +36,10 @@
  *   lr_curve/config f64 [peak_lr, warmup_steps, total_steps, min_ratio]
  *   lr_curve        f32 (total_steps + 2): schedule_lr of steps 0..total+1 of
  *                   a longer schedule than the training run's */
-#include "moegap/error.h"
-#include "moegap/model.h"
-#include "moegap/optim.h"
+#include "util/error.h"
+#include "model/model.h"
+#include "train/adamw.h"
+#include "train/schedule.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,0 +1,209 @@
+/* The runs behind the report: each model's run folders (summary.json and
+ * metrics.tsv through run_record, provenance.json, recipe.ini), its
+ * parameter counts, the MoE count a dense model matches, and the corpora
+ * the recipes train on (corpus.json). A missing or unfinished run is an
+ * issue, never skipped. */
+#include "report/report_data.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* corpus.json's members, read loosely (a missing one prints as empty): a
+ * string member, or "" (with `fallback` for JSON null)... */
+static void jstr(char *dst, size_t n, json_t *obj, const char *key, const char *fallback)
+{
+    json_t *v = json_object_get(obj, key);
+    snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v)
+                           : json_is_null(v) ? fallback : "");
+}
+
+/* ... and an integer, or -1 */
+static long long jint(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static int read_provenance(report *r, report_run *run)
+{
+    char path[REPORT_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/provenance.json", run->rec.dir);
+    if (provenance_read(path, &run->prov) != MG_OK)
+        return report_issue_add(r, "provenance unreadable: %s", error_message());
+    return MG_OK;
+}
+
+static int load_run(report *r, report_model *m, report_run *run)
+{
+    char dir[REPORT_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/runs/%s-s%d", r->paper_dir, m->name, run->seed);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        run->state = RUN_MISSING;
+        snprintf(run->why, sizeof run->why, "run folder %s does not exist", report_rel(r, dir));
+        return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed, run->why);
+    }
+    if (run_record_load(&run->rec, dir, run->seed) != MG_OK) {
+        run->state = RUN_BROKEN;
+        snprintf(run->why, sizeof run->why, "%s", error_message());
+        return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed, run->why);
+    }
+    run->state = RUN_DONE;
+    return read_provenance(r, run);
+}
+
+static void canonical(char path[RECIPE_PATH_MAX])
+{
+    char *real = realpath(path, NULL);
+    if (real && strlen(real) < RECIPE_PATH_MAX)
+        strcpy(path, real);
+    free(real);
+}
+
+/* The recipe the model ran with (its first finished run's recipe.ini), and
+ * its counts, held against what summary.json states. */
+static int load_recipe(report *r, report_model *m)
+{
+    const report_run *run = NULL;
+    for (int s = 0; s < m->n_seeds && !run; s++)
+        if (m->runs[s].state == RUN_DONE)
+            run = &m->runs[s];
+    if (!run)
+        return report_issue_add(r, "%s: no finished run, so no recipe or parameter counts",
+                                m->name);
+    char path[REPORT_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/recipe.ini", run->rec.dir);
+    if (recipe_read(&m->rec, path) != MG_OK)
+        return report_issue_add(r, "%s: recipe unreadable: %s", m->name, error_message());
+    /* one corpus reached through two recipe folders is one folder */
+    canonical(m->rec.train_tokens);
+    canonical(m->rec.val_tokens);
+    if (params_count(&m->rec.model, &m->counts) != MG_OK)
+        return report_issue_add(r, "%s: %s", path, error_message());
+    m->have_recipe = 1;
+    for (int s = 0; s < m->n_seeds; s++) {
+        const run_record *rec = &m->runs[s].rec;
+        if (m->runs[s].state == RUN_DONE &&
+            (rec->params_total != (long long)m->counts.n_total ||
+             rec->params_active != (long long)m->counts.n_active)) {
+            int rc = report_issue_add(r, "%s/summary.json: %lld total, %lld active parameters, "
+                                      "but its recipe counts %zu and %zu", rec->dir,
+                                      rec->params_total, rec->params_active, m->counts.n_total,
+                                      m->counts.n_active);
+            if (rc)
+                return rc;
+        }
+    }
+    return MG_OK;
+}
+
+/* Each dense model against every MoE's active and total count: the nearest
+ * is the one the width solver matched it to (within 0.5% by construction,
+ * tests/test_tiers.c). */
+static void find_matches(report *r)
+{
+    for (int d = 0; d < r->n_models; d++) {
+        report_model *dm = &r->models[d];
+        dm->match_moe = -1;
+        if (!dm->have_recipe || model_config_is_moe(&dm->rec.model))
+            continue;
+        double dense = (double)dm->counts.n_total;
+        for (int e = 0; e < r->n_models; e++) {
+            const report_model *em = &r->models[e];
+            if (!em->have_recipe || !model_config_is_moe(&em->rec.model))
+                continue;
+            for (int active = 1; active >= 0; active--) {
+                double target = (double)(active ? em->counts.n_active : em->counts.n_total);
+                double mis = (dense - target) / target;
+                if (dm->match_moe < 0 || fabs(mis) < fabs(dm->mismatch)) {
+                    dm->match_moe = e;
+                    dm->match_active = active;
+                    dm->mismatch = mis;
+                }
+            }
+        }
+    }
+}
+
+static int read_corpus(report *r, report_corpus *c)
+{
+    char path[REPORT_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/corpus.json", c->dir);
+    json_error_t jerr;
+    json_t *j = json_load_file(path, 0, &jerr);
+    if (!j)
+        return report_issue_add(r, "MISSING corpus description %s: %s", path, jerr.text);
+    json_t *src = json_object_get(j, "source"), *tok = json_object_get(j, "tokenizer");
+    json_t *splits = json_object_get(j, "splits");
+    jstr(c->source, sizeof c->source, src, "corpus", "");
+    jstr(c->source_sha256, sizeof c->source_sha256, src, "sha256", "");
+    c->files = jint(src, "files");
+    jstr(c->tokenizer, sizeof c->tokenizer, tok, "kind", "");
+    jstr(c->tokenizer_hash, sizeof c->tokenizer_hash, tok, "hash", "");
+    jstr(c->spm_version, sizeof c->spm_version, tok, "spm_version", "");
+    c->vocab = jint(tok, "vocab_size");
+    const char *split_names[2] = {"train", "val"};
+    for (int i = 0; i < 2; i++) {
+        json_t *s = json_object_get(splits, split_names[i]);
+        c->docs[i] = jint(s, "documents");
+        c->tokens[i] = jint(s, "tokens");
+    }
+    c->ok = 1;
+    json_decref(j);
+    return MG_OK;
+}
+
+/* The corpus folder of every recipe: where its train tokens are. */
+static int collect_corpora(report *r)
+{
+    for (int m = 0; m < r->n_models; m++) {
+        const report_model *rm = &r->models[m];
+        if (!rm->have_recipe)
+            continue;
+        char dir[RECIPE_PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", rm->rec.train_tokens);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        int k = 0;
+        while (k < r->n_corpora && strcmp(r->corpora[k].dir, dir) != 0)
+            k++;
+        if (k < r->n_corpora)
+            continue;
+        if (k == REPORT_MAX_CORPORA)
+            return report_issue_add(r, "more than %d corpora: %s left out", REPORT_MAX_CORPORA,
+                                    dir);
+        report_corpus *c = &r->corpora[r->n_corpora++];
+        snprintf(c->dir, sizeof c->dir, "%s", dir);
+        snprintf(c->label, sizeof c->label, "%s", rm->rec.corpus);
+        int rc = read_corpus(r, c);
+        if (rc)
+            return rc;
+    }
+    return MG_OK;
+}
+
+int report_runs_load(report *r)
+{
+    for (int m = 0; m < r->n_models; m++) {
+        report_model *rm = &r->models[m];
+        rm->runs = calloc((size_t)rm->n_seeds, sizeof *rm->runs);
+        if (!rm->runs)
+            return error_set(MG_ENOMEM, "report: out of memory");
+        for (int s = 0; s < rm->n_seeds; s++) {
+            rm->runs[s].seed = rm->seeds[s];
+            int rc = load_run(r, rm, &rm->runs[s]);
+            if (rc)
+                return rc;
+        }
+        int rc = load_recipe(r, rm);
+        if (rc)
+            return rc;
+    }
+    find_matches(r);
+    return collect_corpora(r);
+}

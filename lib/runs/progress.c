@@ -1,0 +1,168 @@
+/* The paper label's training progress, read from the files the runs write
+ * as they go (see runs/progress.h). */
+#include "runs/progress.h"
+#include "util/error.h"
+#include "model/params.h"
+#include "train/recipe.h"
+#include "runs/runrecord.h"
+
+#include "util/fsutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds (model, seed) unless it is there; runs stay in the order the
+ * protocols (sorted by file name) first name their models, then by seed. */
+static int add_run(progress_state *s, const char *name, int seed, const char *proto_path)
+{
+    int at = 0, seen = 0;
+    for (; at < s->n_runs; at++) {
+        const progress_run *r = &s->runs[at];
+        int same = strcmp(r->name, name) == 0;
+        if (same && r->seed == seed)
+            return MG_OK;
+        if ((same && r->seed > seed) || (!same && seen))
+            break; /* within, or just after, the model's runs */
+        seen |= same;
+    }
+    if (s->n_runs == PROGRESS_MAX_RUNS)
+        return error_set(MG_EINVAL, "%s: more than %d runs over the protocols", proto_path,
+                         PROGRESS_MAX_RUNS);
+    memmove(&s->runs[at + 1], &s->runs[at], (size_t)(s->n_runs - at) * sizeof *s->runs);
+    progress_run *r = &s->runs[at];
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->seed = seed;
+    s->n_runs++;
+    return MG_OK;
+}
+
+static int read_runs(progress_state *s, const char *protocols_dir, const int *seeds, int n_seeds)
+{
+    protocol_list g;
+    int rc = protocol_list_read(&g, protocols_dir, PROGRESS_MAX_RUNS);
+    if (rc)
+        return rc;
+    protocol *p = malloc(sizeof *p);
+    if (!p)
+        rc = error_set(MG_ENOMEM, "%s: out of memory", protocols_dir);
+    for (size_t i = 0; !rc && i < g.n; i++) {
+        rc = protocol_read(p, g.paths[i]);
+        for (int m = 0; !rc && m < p->n_models; m++)
+            for (int k = 0; !rc && k < n_seeds; k++)
+                rc = add_run(s, p->models[m], seeds[k], p->path);
+    }
+    free(p);
+    protocol_list_free(&g);
+    return rc;
+}
+
+/* The steps and the cost of a step of `model`'s recipe. */
+static int read_recipe_cost(const char *path, long *steps, double *cost)
+{
+    recipe *rec = malloc(sizeof *rec);
+    if (!rec)
+        return error_set(MG_ENOMEM, "%s: out of memory", path);
+    params_counts pc;
+    int rc = recipe_read(rec, path);
+    if (!rc)
+        rc = params_count(&rec->model, &pc);
+    if (!rc) {
+        *steps = rec->steps;
+        *cost = (double)rec->batch_size * rec->model.seq_len * (double)pc.n_active;
+    }
+    free(rec);
+    return rc;
+}
+
+/* recipes.tsv: a header "model<TAB>recipe", then one row per model. */
+static int read_recipes(progress_state *s, const char *paper_dir)
+{
+    char path[PROTOCOL_PATH_MAX + 32];
+    int rc = fs_join(path, sizeof path, paper_dir, "recipes/recipes.tsv");
+    if (rc)
+        return rc;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? MG_OK
+                               : error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    while (!rc && getline(&line, &cap, f) > 0) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (++lineno == 1) {
+            if (strcmp(line, "model\trecipe") != 0)
+                rc = error_set(MG_EFORMAT, "%s:1: header: not 'model<TAB>recipe'", path);
+            continue;
+        }
+        char *tab = strchr(line, '\t');
+        if (!tab || tab == line || !tab[1]) {
+            rc = error_set(MG_EFORMAT, "%s:%ld: not 'model<TAB>recipe'", path, lineno);
+            break;
+        }
+        *tab = '\0';
+        long steps = 0;
+        double cost = 0;
+        int read = 0;
+        for (int i = 0; !rc && i < s->n_runs; i++) {
+            progress_run *r = &s->runs[i];
+            if (strcmp(r->name, line) != 0)
+                continue;
+            if (!read && (rc = read_recipe_cost(tab + 1, &steps, &cost)))
+                rc = error_prefix(rc, "%s:%ld: recipe of %s: ", path, lineno, line);
+            read = 1;
+            r->steps = steps;
+            r->step_cost = cost;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (rc)
+        return rc;
+    s->have_recipes = 1;
+    for (int i = 0; i < s->n_runs; i++)
+        s->have_recipes &= s->runs[i].steps > 0;
+    return MG_OK;
+}
+
+int progress_read(progress_state *s, const char *paper_dir, const char *protocols_dir,
+                  const int *seeds, int n_seeds)
+{
+    memset(s, 0, sizeof *s);
+    int rc = read_runs(s, protocols_dir, seeds, n_seeds);
+    if (!rc)
+        rc = read_recipes(s, paper_dir);
+    for (int i = 0; !rc && i < s->n_runs; i++) {
+        progress_run *r = &s->runs[i];
+        char name[PROTOCOL_NAME_MAX + 32], dir[PROTOCOL_PATH_MAX + 128], summary[sizeof dir + 16];
+        snprintf(name, sizeof name, "runs/%s-s%d", r->name, r->seed);
+        rc = fs_join(dir, sizeof dir, paper_dir, name);
+        if (!rc)
+            rc = fs_join(summary, sizeof summary, dir, "summary.json");
+        if (!rc)
+            rc = run_record_last_step(dir, &r->done);
+        if (!rc)
+            r->finished = fs_exists(summary);
+    }
+    return rc;
+}
+
+void progress_sum(const progress_state *s, progress_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < s->n_runs; i++) {
+        const progress_run *r = &s->runs[i];
+        /* a finished run is all its steps, whatever its last row says */
+        long done = r->finished && r->steps ? r->steps : r->done;
+        if (r->steps && done > r->steps)
+            done = r->steps;
+        t->finished += r->finished;
+        t->steps_done += done;
+        t->steps += r->steps;
+        t->work_done += (double)done * r->step_cost;
+        t->work += (double)r->steps * r->step_cost;
+    }
+}

@@ -1,0 +1,513 @@
+#include "runs/runrecord.h"
+#include "train/provenance.h"
+#include "train/checkpoint.h"
+#include "util/error.h"
+#include "model/params.h"
+#include "train/recipe.h"
+#include "runs/tier.h"
+#include "util/jsonread.h"
+#include "util/sha256.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The whole of a small file, NUL-terminated, in a malloc'd buffer. */
+static int read_whole(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? MG_OK : error_set(MG_ENOMEM, "%s: out of memory", path);
+    while (!rc) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1)
+            break;
+        char *grown = realloc(buf, cap * 2);
+        if (!grown)
+            rc = error_set(MG_ENOMEM, "%s: out of memory", path);
+        else
+            buf = grown, cap *= 2;
+    }
+    if (!rc && ferror(f))
+        rc = error_set(MG_EIO, "%s: read error", path);
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return MG_OK;
+}
+
+static int read_summary(run_record *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.json", r->dir);
+    struct stat st;
+    if (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return error_set(MG_EIO, "run folder %s does not exist (not trained yet?)", r->dir);
+    if (stat(path, &st) != 0)
+        return error_set(MG_EIO, "run folder %s has no summary.json: the run has not finished",
+                         r->dir);
+    /* the hash is of the very bytes parsed, so a result that records it
+     * names the summary its numbers came from */
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_whole(path, &text, &len);
+    if (rc)
+        return rc;
+    sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, text, len);
+    sha256_final_hex(&c, r->summary_sha256);
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!root)
+        return error_set(MG_EFORMAT, "%s:%d: %s", path, jerr.line, jerr.text);
+    json_t *best = json_object_get(root, "best_val_loss");
+    json_t *fin = json_object_get(root, "final_val_loss");
+    json_t *bstep = json_object_get(root, "best_step");
+    json_t *tot = json_object_get(root, "params_total");
+    json_t *act = json_object_get(root, "params_active");
+    json_t *tokens = json_object_get(root, "tokens");
+    json_t *wall = json_object_get(root, "wall_s");
+    json_t *seed = json_object_get(root, "seed");
+    /* a cross-entropy is finite and never negative */
+    if (!json_is_number(best) || !isfinite(json_number_value(best)) ||
+        json_number_value(best) < 0)
+        rc = error_set(MG_EFORMAT, "%s: best_val_loss: missing or not a finite loss >= 0", path);
+    else if (!json_is_number(fin) || !isfinite(json_number_value(fin)) ||
+             json_number_value(fin) < 0)
+        rc = error_set(MG_EFORMAT, "%s: final_val_loss: missing or not a finite loss >= 0", path);
+    else if (!json_is_integer(seed))
+        rc = error_set(MG_EFORMAT, "%s: seed: missing or not an integer", path);
+    else if (json_integer_value(seed) != r->seed)
+        rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path,
+                       (long long)json_integer_value(seed), r->seed);
+    else if (!json_is_integer(bstep))
+        rc = error_set(MG_EFORMAT, "%s: best_step: missing or not an integer", path);
+    else if (!json_is_integer(tot) || json_integer_value(tot) <= 0)
+        rc = error_set(MG_EFORMAT, "%s: params_total: missing or not a positive integer", path);
+    else if (!json_is_integer(act) || json_integer_value(act) <= 0)
+        rc = error_set(MG_EFORMAT, "%s: params_active: missing or not a positive integer", path);
+    else if (tokens && !json_is_integer(tokens))
+        rc = error_set(MG_EFORMAT, "%s: tokens: not an integer", path);
+    else if (wall && !json_is_number(wall))
+        rc = error_set(MG_EFORMAT, "%s: wall_s: not a number", path);
+    if (!rc) {
+        r->best_val_loss = json_number_value(best);
+        r->final_val_loss = json_number_value(fin);
+        r->best_step = (long)json_integer_value(bstep);
+        r->params_total = json_integer_value(tot);
+        r->params_active = json_integer_value(act);
+        r->tokens = tokens ? json_integer_value(tokens) : -1;
+        r->wall_s = wall ? json_number_value(wall) : NAN;
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* The index of `name` among the tab-separated fields of a header line. */
+static int column_of(const char *header, const char *name)
+{
+    int col = 0;
+    for (const char *s = header;; col++) {
+        size_t n = strcspn(s, "\t\r\n");
+        if (n == strlen(name) && strncmp(s, name, n) == 0)
+            return col;
+        if (s[n] != '\t')
+            return -1;
+        s += n + 1;
+    }
+}
+
+/* The field `col` of a tab-separated line, copied into out. */
+static int field_of(const char *line, int col, char *out, size_t cap)
+{
+    const char *s = line;
+    for (int c = 0; c < col; c++) {
+        s = strchr(s, '\t');
+        if (!s)
+            return 0;
+        s++;
+    }
+    size_t n = strcspn(s, "\t\r\n");
+    if (n >= cap)
+        return 0;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return 1;
+}
+
+/* Half a unit of the last digit of a printed number ("1.234567": 5e-7;
+ * "1.5e-05": 5e-7): how far the printed value may lie from the one
+ * printed. */
+static double half_unit_printed(const char *text)
+{
+    const char *dot = strchr(text, '.');
+    long decimals = 0;
+    for (const char *c = dot ? dot + 1 : ""; isdigit((unsigned char)*c); c++)
+        decimals++;
+    const char *e = strpbrk(text, "eE");
+    long exponent = e ? strtol(e + 1, NULL, 10) : 0;
+    return 0.5 * pow(10.0, (double)(exponent - decimals));
+}
+
+static int push_eval(run_record *r, size_t *cap, long step, double loss)
+{
+    /* a resumed run may log an evaluation again: the later row stands */
+    if (r->n_evals && r->eval_step[r->n_evals - 1] == step) {
+        r->eval_loss[r->n_evals - 1] = loss;
+        return MG_OK;
+    }
+    if (r->n_evals == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        long *s = realloc(r->eval_step, nc * sizeof *s);
+        if (s)
+            r->eval_step = s;
+        double *l = realloc(r->eval_loss, nc * sizeof *l);
+        if (l)
+            r->eval_loss = l;
+        if (!s || !l)
+            return error_set(MG_ENOMEM, "%s: out of memory", r->dir);
+        *cap = nc;
+    }
+    r->eval_step[r->n_evals] = step;
+    r->eval_loss[r->n_evals++] = loss;
+    return MG_OK;
+}
+
+static int read_metrics(run_record *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.tsv", r->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t lcap = 0, cap = 0;
+    long lineno = 0;
+    int rc = MG_OK, c_kind = -1, c_step = -1, c_val = -1;
+    while (!rc && getline(&line, &lcap, f) > 0) {
+        lineno++;
+        if (lineno == 1) {
+            c_kind = column_of(line, "kind");
+            c_step = column_of(line, "step");
+            c_val = column_of(line, "val_ce");
+            if (c_kind < 0 || c_step < 0 || c_val < 0)
+                rc = error_set(MG_EFORMAT, "%s:1: header lacks a kind, step or val_ce column",
+                               path);
+            continue;
+        }
+        char kind[16], step_s[32], val_s[64];
+        if (!field_of(line, c_kind, kind, sizeof kind) || strcmp(kind, "eval") != 0)
+            continue;
+        char *e1 = NULL, *e2 = NULL;
+        long step = 0;
+        double val = NAN;
+        if (field_of(line, c_step, step_s, sizeof step_s) &&
+            field_of(line, c_val, val_s, sizeof val_s)) {
+            step = strtol(step_s, &e1, 10);
+            val = strtod(val_s, &e2);
+        }
+        if (!e1 || !e2 || *e1 || *e2 || e1 == step_s || e2 == val_s || step < 1 || !isfinite(val))
+            rc = error_set(MG_EFORMAT, "%s:%ld: an eval row without a step and a finite val_ce",
+                           path, lineno);
+        else if (r->n_evals && step < r->eval_step[r->n_evals - 1])
+            rc = error_set(MG_EFORMAT, "%s:%ld: step %ld comes after step %ld", path, lineno,
+                           step, r->eval_step[r->n_evals - 1]);
+        else
+            rc = push_eval(r, &cap, step, val);
+        if (!rc)
+            r->val_half_unit = fmax(r->val_half_unit, half_unit_printed(val_s));
+    }
+    free(line);
+    fclose(f);
+    if (!rc && r->n_evals == 0)
+        rc = error_set(MG_EFORMAT, "%s: no eval rows", path);
+    return rc;
+}
+
+int run_record_last_step(const char *dir, long *step)
+{
+    *step = 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? MG_OK
+                               : error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = MG_OK, c_step = -1;
+    while (!rc && (len = getline(&line, &lcap, f)) > 0) {
+        /* the trainer appends as it goes: a last line without its newline
+         * is still being written */
+        if (line[len - 1] != '\n')
+            break;
+        if (++lineno == 1) {
+            if ((c_step = column_of(line, "step")) < 0)
+                rc = error_set(MG_EFORMAT, "%s:1: header lacks a step column", path);
+            continue;
+        }
+        char step_s[32], *end = NULL;
+        long v = 0;
+        if (field_of(line, c_step, step_s, sizeof step_s))
+            v = strtol(step_s, &end, 10);
+        if (!end || end == step_s || *end || v < 1)
+            rc = error_set(MG_EFORMAT, "%s:%ld: step: not a step number", path, lineno);
+        else if (v > *step)
+            *step = v;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int read_recipe(run_record *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/recipe.ini", r->dir);
+    r->rec = malloc(sizeof *r->rec);
+    if (!r->rec)
+        return error_set(MG_ENOMEM, "%s: out of memory", r->dir);
+    int rc = recipe_read(r->rec, path);
+    if (rc)
+        return rc;
+    r->steps = r->rec->steps;
+    r->warmup_steps = recipe_warmup_steps(r->rec);
+    snprintf(r->tier, sizeof r->tier, "%s", r->rec->tier);
+    return MG_OK;
+}
+
+/* provenance.json, where the folder has one, names the folder's seed and
+ * the seeds of the weights and the data order. */
+static int check_provenance_seed(run_record *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/provenance.json", r->dir);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return MG_OK;
+    provenance_record pr;
+    int rc = provenance_read(path, &pr);
+    if (!rc && pr.seed != r->seed)
+        rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path, pr.seed,
+                       r->seed);
+    r->init_seed = pr.init_seed;
+    r->data_seed = pr.data_seed;
+    return rc;
+}
+
+/* checkpoint.bin, where the folder has one, names the folder's seed and
+ * the tokenizer the run trained with. */
+static int read_checkpoint(run_record *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/checkpoint.bin", r->dir);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return MG_OK;
+    run_seeds seeds;
+    train_state ts;
+    int rc = checkpoint_peek(path, &seeds, &ts);
+    if (rc)
+        return rc;
+    if (seeds.run != (uint64_t)r->seed)
+        return error_set(MG_EFORMAT, "%s: seed: %llu, but the folder is of seed %ld", path,
+                         (unsigned long long)seeds.run, r->seed);
+    if (seeds.init != (uint64_t)r->init_seed || seeds.data != (uint64_t)r->data_seed)
+        return error_set(MG_EFORMAT, "%s: init_seed, data_seed: %llu and %llu, but "
+                         "provenance.json names %lld and %lld", path,
+                         (unsigned long long)seeds.init, (unsigned long long)seeds.data,
+                         r->init_seed, r->data_seed);
+    r->has_tokenizer_hash = 1;
+    r->tokenizer_hash = ts.tokenizer_hash;
+    return MG_OK;
+}
+
+/* summary.json's counts are those of the model recipe.ini describes. */
+static int check_params(const run_record *r)
+{
+    params_counts pc;
+    int rc = params_count(&r->rec->model, &pc);
+    if (rc)
+        return error_prefix(rc, "%s/recipe.ini: ", r->dir);
+    if ((long long)pc.n_total != r->params_total)
+        return error_set(MG_EFORMAT, "%s/summary.json: params_total: %lld, but recipe.ini's "
+                         "model has %zu", r->dir, r->params_total, pc.n_total);
+    if ((long long)pc.n_active != r->params_active)
+        return error_set(MG_EFORMAT, "%s/summary.json: params_active: %lld, but recipe.ini's "
+                         "model has %zu", r->dir, r->params_active, pc.n_active);
+    long long tokens = (long long)r->steps * r->rec->batch_size * r->rec->model.seq_len;
+    if (r->tokens >= 0 && r->tokens != tokens)
+        return error_set(MG_EFORMAT, "%s/summary.json: tokens: %lld, but recipe.ini's %ld steps "
+                         "of %d x %d tokens are %lld", r->dir, r->tokens, r->steps,
+                         r->rec->batch_size, r->rec->model.seq_len, tokens);
+    return MG_OK;
+}
+
+/* The evaluations are the schedule's: every eval_every steps and at the
+ * end, so a run cut short (or a metrics.tsv cut off) cannot pass for one
+ * that finished. */
+static int check_schedule(const run_record *r)
+{
+    long every = r->rec->eval_every, steps = r->steps;
+    size_t want = (size_t)(steps / every + (steps % every != 0));
+    for (size_t i = 0; i < r->n_evals && i < want; i++) {
+        long at = i + 1 < want || steps % every == 0 ? (long)(i + 1) * every : steps;
+        if (r->eval_step[i] != at)
+            return error_set(MG_EFORMAT, "%s/metrics.tsv: evaluation %zu: step %ld, but the "
+                             "schedule of recipe.ini (every %ld steps and at step %ld) has "
+                             "step %ld", r->dir, i + 1, r->eval_step[i], every, steps, at);
+    }
+    if (r->n_evals != want)
+        return error_set(MG_EFORMAT, "%s/metrics.tsv: %zu evaluation rows, the last at step %ld, "
+                         "but the schedule of recipe.ini (every %ld steps and at step %ld) has "
+                         "%zu", r->dir, r->n_evals, r->eval_step[r->n_evals - 1], every, steps,
+                         want);
+    return MG_OK;
+}
+
+/* summary.json's losses are the evaluation rows' minimum and last, to the
+ * precision the rows print. */
+static int check_losses(const run_record *r)
+{
+    double tol = r->val_half_unit * (1 + 1e-9);
+    size_t lo = 0, at = r->n_evals;
+    for (size_t i = 0; i < r->n_evals; i++) {
+        if (r->eval_loss[i] < r->eval_loss[lo])
+            lo = i;
+        if (r->eval_step[i] == r->best_step)
+            at = i;
+    }
+    if (fabs(r->best_val_loss - r->eval_loss[lo]) > tol)
+        return error_set(MG_EFORMAT, "%s/summary.json: best_val_loss: %.9g, but the lowest "
+                         "evaluation in metrics.tsv is %.9g (step %ld)", r->dir, r->best_val_loss,
+                         r->eval_loss[lo], r->eval_step[lo]);
+    if (at == r->n_evals || fabs(r->eval_loss[at] - r->eval_loss[lo]) > tol)
+        return error_set(MG_EFORMAT, "%s/summary.json: best_step: %ld, but the lowest "
+                         "evaluation in metrics.tsv is at step %ld", r->dir, r->best_step,
+                         r->eval_step[lo]);
+    double last = r->eval_loss[r->n_evals - 1];
+    if (fabs(r->final_val_loss - last) > tol)
+        return error_set(MG_EFORMAT, "%s/summary.json: final_val_loss: %.9g, but the last "
+                         "evaluation in metrics.tsv is %.9g (step %ld)", r->dir,
+                         r->final_val_loss, last, r->eval_step[r->n_evals - 1]);
+    return MG_OK;
+}
+
+int run_record_load(run_record *r, const char *dir, long seed)
+{
+    memset(r, 0, sizeof *r);
+    r->seed = seed;
+    r->init_seed = r->data_seed = seed;
+    if (snprintf(r->dir, sizeof r->dir, "%s", dir) >= (int)sizeof r->dir)
+        return error_set(MG_EINVAL, "%s: path too long", dir);
+    int rc = read_summary(r);
+    if (!rc)
+        rc = read_metrics(r);
+    if (!rc)
+        rc = read_recipe(r);
+    if (!rc)
+        rc = check_provenance_seed(r);
+    if (!rc)
+        rc = read_checkpoint(r);
+    if (!rc)
+        rc = check_params(r);
+    if (!rc)
+        rc = check_schedule(r);
+    if (!rc)
+        rc = check_losses(r);
+    if (rc)
+        run_record_free(r);
+    return rc;
+}
+
+void run_record_free(run_record *r)
+{
+    free(r->eval_step);
+    free(r->eval_loss);
+    free(r->rec);
+    r->rec = NULL;
+    r->eval_step = NULL;
+    r->eval_loss = NULL;
+    r->n_evals = 0;
+}
+
+/* The entry of runs_used for (model, seed); NULL when the check did not
+ * use that run. */
+static json_t *run_used(json_t *used, const char *model_name, int seed)
+{
+    json_t *e = NULL;
+    size_t i;
+    json_array_foreach(used, i, e) {
+        json_t *s = json_object_get(e, "seed");
+        const char *name = json_string_value(json_object_get(e, "model"));
+        if (name && strcmp(name, model_name) == 0 && json_is_integer(s) &&
+            json_integer_value(s) == seed)
+            return e;
+    }
+    return NULL;
+}
+
+int run_record_result_fresh(json_t *result, const protocol *p, const char *runs_dir,
+                            const char *shown_runs_dir, char *why, size_t n)
+{
+    json_t *used = json_object_get(result, "runs_used");
+    if (!json_is_array(used)) {
+        snprintf(why, n, "it does not record the runs it used (written before moegap check "
+                 "recorded them), so whether they changed since cannot be told");
+        return 0;
+    }
+    for (int m = 0; m < p->n_models; m++)
+        for (int s = 0; s < p->n_seeds; s++) {
+            json_t *e = run_used(used, p->models[m], p->seeds[s]);
+            if (!e) {
+                snprintf(why, n, "the protocol names %s seed %d, a run the check did not use",
+                         p->models[m], p->seeds[s]);
+                return 0;
+            }
+            const char *recorded = json_string_value(json_object_get(e, "summary_sha256"));
+            char path[4200], now[65];
+            snprintf(path, sizeof path, "%s/%s-s%d/summary.json", runs_dir, p->models[m],
+                     p->seeds[s]);
+            if (sha256_file(path, now) != MG_OK) {
+                snprintf(why, n, "%s seed %d: %s", p->models[m], p->seeds[s], error_message());
+                return 0;
+            }
+            if (!recorded || strcmp(recorded, now) != 0) {
+                snprintf(why, n, "%s/%s-s%d/summary.json changed since the check used it (sha256 "
+                         "%.12s then, %.12s now)", shown_runs_dir, p->models[m], p->seeds[s],
+                         recorded ? recorded : "not recorded", now);
+                return 0;
+            }
+        }
+    return 1;
+}
+
+int run_record_result_seeds(json_t *result, const char *path, protocol *p)
+{
+    int seeds[PROTOCOL_MAX_SEEDS];
+    size_t n = 0;
+    json_place at = json_place_root(path);
+    int rc = jsonread_integers(&at, result, "seeds", 1, TIER_SEED_MAX, seeds, PROTOCOL_MAX_SEEDS,
+                               &n);
+    char why[200];
+    if (!rc && !tier_seeds_valid(seeds, (int)n, why, sizeof why))
+        rc = error_set(MG_EFORMAT, "%s: seeds: %s", path, why);
+    return rc ? rc : protocol_set_seeds(p, seeds, (int)n);
+}

@@ -1,0 +1,130 @@
+#include "util/fsutil.h"
+#include "util/error.h"
+#include "util/fileio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_join(char *dst, size_t n, const char *dir, const char *name)
+{
+    int w = snprintf(dst, n, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= n)
+        return error_set(MG_EINVAL, "%s/%s: path too long", dir, name);
+    return MG_OK;
+}
+
+int fs_mkdirs(const char *path)
+{
+    char p[4096];
+    if (strlen(path) >= sizeof p)
+        return error_set(MG_EINVAL, "%s: path too long", path);
+    strcpy(p, path);
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return error_set(MG_EIO, "%s: cannot create folder: %s", p, strerror(errno));
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return error_set(MG_EIO, "%s: not a folder", path);
+    return MG_OK;
+}
+
+int fs_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int fs_copy(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return error_set(MG_EIO, "%s: cannot open: %s", src, strerror(errno));
+    atomic_file af;
+    int rc = atomic_open(&af, dst);
+    if (rc) {
+        fclose(in);
+        return rc;
+    }
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, af.f);
+    int bad = ferror(in);
+    fclose(in);
+    if (bad) {
+        atomic_abort(&af);
+        return error_set(MG_EIO, "%s: read error", src);
+    }
+    return atomic_commit(&af);
+}
+
+void fs_remove_files(const char *dir, const char *const names[])
+{
+    char p[4096 + 256];
+    for (int i = 0; names[i]; i++)
+        if (fs_join(p, sizeof p, dir, names[i]) == MG_OK)
+            remove(p);
+    rmdir(dir);
+}
+
+void fs_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[4096 + 256];
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                fs_join(p, sizeof p, dir, e->d_name) == MG_OK)
+                remove(p);
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static const char *fs_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a fifo" : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a file";
+}
+
+int fs_open_regular(const char *path, const char *what, FILE **out)
+{
+    *out = NULL;
+    /* stat first, so a device or a socket is never opened; then O_NONBLOCK
+     * and fstat, so a fifo swapped in meanwhile is refused, not waited on */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return error_set(MG_EIO, "%s: not a regular file (%s)", path, fs_kind(st.st_mode));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+    int rc = MG_OK;
+    if (fstat(fd, &st) != 0)
+        rc = error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = error_set(MG_EIO, "%s: not a regular file (%s)", path, fs_kind(st.st_mode));
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(*out = fdopen(fd, "rb"))) {
+        rc = error_set(MG_EIO, "%s: cannot open %s: %s", path, what, strerror(errno));
+        close(fd);
+    }
+    return rc;
+}
