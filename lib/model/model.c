@@ -64,13 +64,34 @@ static int model_E(const model_config *c) { return c->n_experts > 0 ? c->n_exper
 static int model_K(const model_config *c) { return c->n_experts > 0 ? c->top_k : 1; }
 static int model_H(const model_config *c) { return c->n_experts > 0 ? c->expert_hidden : c->ffn_hidden; }
 
-static void add_tensor(model *m, const char *name, int decay, int ndim, int d0, int d1, int d2, int d3)
+/* What every tensor is, whatever the model's sizes. */
+static const struct {
+    const char *name;
+    int decay;
+    model_init_kind init;
+} tensor_kinds[MODEL_N_TENSOR_IDS] = {
+    [MODEL_WTE] = {"wte", 1, MODEL_INIT_NORMAL},
+    [MODEL_LN1G] = {"ln1g", 0, MODEL_INIT_ONE},
+    [MODEL_WQKV] = {"wqkv", 1, MODEL_INIT_NORMAL},
+    [MODEL_WO] = {"wo", 1, MODEL_INIT_RESIDUAL},
+    [MODEL_LN2G] = {"ln2g", 0, MODEL_INIT_ONE},
+    [MODEL_WR] = {"wr", 1, MODEL_INIT_NORMAL},
+    [MODEL_W1] = {"w1", 1, MODEL_INIT_NORMAL},
+    [MODEL_W3] = {"w3", 1, MODEL_INIT_NORMAL},
+    [MODEL_W2] = {"w2", 1, MODEL_INIT_RESIDUAL},
+    [MODEL_LNFG] = {"lnfg", 0, MODEL_INIT_ONE},
+};
+
+static void add_tensor(model *m, model_tensor_id id, int ndim, int d0, int d1, int d2, int d3)
 {
+    m->tensor_index[id] = m->n_tensors;
     param_tensor *t = &m->tensors[m->n_tensors++];
     int dims[4] = {d0, d1, d2, d3};
-    t->name = name;
+    t->id = id;
+    t->name = tensor_kinds[id].name;
+    t->decay = tensor_kinds[id].decay;
+    t->init = tensor_kinds[id].init;
     t->ndim = ndim;
-    t->decay = decay;
     t->size = 1;
     for (int i = 0; i < 4; i++) {
         t->shape[i] = i < ndim ? dims[i] : 1;
@@ -87,50 +108,51 @@ static void build_tensor_table(model *m)
     int E = model_E(c), H = model_H(c);
     m->n_tensors = 0;
     m->n_params = 0;
-    add_tensor(m, "wte", 1, 2, V, C, 0, 0);
-    add_tensor(m, "ln1g", 0, 2, L, C, 0, 0);
-    add_tensor(m, "wqkv", 1, 3, L, 3 * C, C, 0);
-    add_tensor(m, "wo", 1, 3, L, C, C, 0);
-    add_tensor(m, "ln2g", 0, 2, L, C, 0, 0);
+    for (int id = 0; id < MODEL_N_TENSOR_IDS; id++)
+        m->tensor_index[id] = -1;
+    add_tensor(m, MODEL_WTE, 2, V, C, 0, 0);
+    add_tensor(m, MODEL_LN1G, 2, L, C, 0, 0);
+    add_tensor(m, MODEL_WQKV, 3, L, 3 * C, C, 0);
+    add_tensor(m, MODEL_WO, 3, L, C, C, 0);
+    add_tensor(m, MODEL_LN2G, 2, L, C, 0, 0);
     if (model_config_is_moe(c)) {
-        add_tensor(m, "wr", 1, 3, L, E, C, 0);
-        add_tensor(m, "w1", 1, 4, L, E, H, C);
-        add_tensor(m, "w3", 1, 4, L, E, H, C);
-        add_tensor(m, "w2", 1, 4, L, E, C, H);
+        add_tensor(m, MODEL_WR, 3, L, E, C, 0);
+        add_tensor(m, MODEL_W1, 4, L, E, H, C);
+        add_tensor(m, MODEL_W3, 4, L, E, H, C);
+        add_tensor(m, MODEL_W2, 4, L, E, C, H);
     } else {
-        add_tensor(m, "w1", 1, 3, L, H, C, 0);
-        add_tensor(m, "w3", 1, 3, L, H, C, 0);
-        add_tensor(m, "w2", 1, 3, L, C, H, 0);
+        add_tensor(m, MODEL_W1, 3, L, H, C, 0);
+        add_tensor(m, MODEL_W3, 3, L, H, C, 0);
+        add_tensor(m, MODEL_W2, 3, L, C, H, 0);
     }
-    add_tensor(m, "lnfg", 0, 1, C, 0, 0, 0);
+    add_tensor(m, MODEL_LNFG, 1, C, 0, 0, 0);
 }
 
-static float *tensor_view(const model *m, float *block, const char *name)
+static float *tensor_view(const model *m, float *block, model_tensor_id id)
 {
-    const param_tensor *t = model_find_tensor(m, name);
+    const param_tensor *t = model_tensor(m, id);
     return t ? block + t->offset : NULL;
 }
 
 static void bind_params(model *m, model_params *p, float *block)
 {
-    p->wte = tensor_view(m, block, "wte");
-    p->ln1g = tensor_view(m, block, "ln1g");
-    p->wqkv = tensor_view(m, block, "wqkv");
-    p->wo = tensor_view(m, block, "wo");
-    p->ln2g = tensor_view(m, block, "ln2g");
-    p->wr = tensor_view(m, block, "wr");
-    p->w1 = tensor_view(m, block, "w1");
-    p->w3 = tensor_view(m, block, "w3");
-    p->w2 = tensor_view(m, block, "w2");
-    p->lnfg = tensor_view(m, block, "lnfg");
+    p->wte = tensor_view(m, block, MODEL_WTE);
+    p->ln1g = tensor_view(m, block, MODEL_LN1G);
+    p->wqkv = tensor_view(m, block, MODEL_WQKV);
+    p->wo = tensor_view(m, block, MODEL_WO);
+    p->ln2g = tensor_view(m, block, MODEL_LN2G);
+    p->wr = tensor_view(m, block, MODEL_WR);
+    p->w1 = tensor_view(m, block, MODEL_W1);
+    p->w3 = tensor_view(m, block, MODEL_W3);
+    p->w2 = tensor_view(m, block, MODEL_W2);
+    p->lnfg = tensor_view(m, block, MODEL_LNFG);
 }
 
-const param_tensor *model_find_tensor(const model *m, const char *name)
+const param_tensor *model_tensor(const model *m, model_tensor_id id)
 {
-    for (int i = 0; i < m->n_tensors; i++)
-        if (strcmp(m->tensors[i].name, name) == 0)
-            return &m->tensors[i];
-    return NULL;
+    if ((unsigned)id >= MODEL_N_TENSOR_IDS || m->tensor_index[id] < 0)
+        return NULL;
+    return &m->tensors[m->tensor_index[id]];
 }
 
 size_t model_param_count(const model *m) { return m->n_params; }
@@ -180,7 +202,6 @@ static size_t bind_acts(const model *m, model_acts *a, float *fb, int *ib, size_
     take_f(&a->losses, fb, &off, N);
     take_i(&a->choice, ib, &ioff, moe ? L * N * K : 0);
     take_i(&a->slot, ib, &ioff, moe ? L * N * K : 0);
-    take_i(&a->row_token, ib, &ioff, moe ? L * R : 0);
     take_i(&a->expert_off, ib, &ioff, moe ? L * (E + 1) : 0);
     *n_int = ioff;
     return off;
@@ -283,13 +304,12 @@ void model_init(model *m, uint64_t seed)
     for (int i = 0; i < m->n_tensors; i++) {
         const param_tensor *t = &m->tensors[i];
         float *p = m->params_block + t->offset;
-        if (!t->decay) { /* RMSNorm gains */
+        if (t->init == MODEL_INIT_ONE) {
             for (size_t j = 0; j < t->size; j++)
                 p[j] = 1.0f;
             continue;
         }
-        /* the projections that write into the residual stream start smaller */
-        double s = (strcmp(t->name, "wo") == 0 || strcmp(t->name, "w2") == 0) ? std_out : std;
+        double s = t->init == MODEL_INIT_RESIDUAL ? std_out : std;
         for (size_t j = 0; j < t->size; j++)
             p[j] = (float)(s * rng_normal(&r));
     }
@@ -327,7 +347,6 @@ static void moe_layer_views(const model *m, int l, int N, const model_params *p,
     a->gate = A->gate + l * N * K;
     a->choice = A->choice + l * N * K;
     a->slot = A->slot + l * N * K;
-    a->row_token = A->row_token + l * R;
     a->expert_off = A->expert_off + l * (E + 1);
     a->x = A->ffn_x + l * R * C;
     a->y = A->ffn_y + l * R * C;
@@ -457,6 +476,7 @@ void model_backward(model *m, const uint16_t *inputs, const uint16_t *targets)
         memset(s->datty, 0, sizeof(float) * N * C);
         matmul_backward(s->datty, g->wo + l * C * C, s->dres, atty, p->wo + l * C * C,
                         (int)N, (int)C, (int)C);
+        memset(s->dqkv, 0, sizeof(float) * N * 3 * C);
         attention_backward(s->dqkv, s->datt, s->datty, qkv, a->att + l * B * NH * T * T,
                            B, T, (int)C, (int)NH);
         rope_backward(s->dqkv, B, T, (int)NH, hd, (int)(3 * C), m->rope_cos, m->rope_sin);

@@ -44,17 +44,42 @@ static inline int model_config_is_moe(const model_config *cfg)
     return cfg->n_experts > 0;
 }
 
-/* One named tensor of the parameter block. */
+/* The tensors of the parameter block, in block order. A dense model has
+ * no router (MODEL_WR); the others every model has. */
+typedef enum {
+    MODEL_WTE,
+    MODEL_LN1G,
+    MODEL_WQKV,
+    MODEL_WO,
+    MODEL_LN2G,
+    MODEL_WR,
+    MODEL_W1,
+    MODEL_W3,
+    MODEL_W2,
+    MODEL_LNFG,
+    MODEL_N_TENSOR_IDS
+} model_tensor_id;
+
+/* How model_init draws a tensor. */
+typedef enum {
+    MODEL_INIT_ONE,      /* RMSNorm gains: 1 */
+    MODEL_INIT_NORMAL,   /* N(0, 0.02) */
+    MODEL_INIT_RESIDUAL, /* N(0, 0.02 / sqrt(2L)): the projections that write into the residual stream */
+} model_init_kind;
+
+/* One tensor of the parameter block. */
 typedef struct {
-    const char *name;
-    size_t offset;  /* in floats from the start of the block */
-    size_t size;    /* in floats */
+    model_tensor_id id;
+    const char *name; /* the PyTorch-side name, for dumps and messages */
+    size_t offset;    /* in floats from the start of the block */
+    size_t size;      /* in floats */
     int ndim;
     int shape[4];
-    int decay;      /* 1: AdamW applies weight decay (matrices, embedding) */
+    int decay;        /* 1: AdamW applies weight decay (matrices, embedding) */
+    model_init_kind init;
 } param_tensor;
 
-enum { MODEL_MAX_TENSORS = 12 };
+enum { MODEL_MAX_TENSORS = MODEL_N_TENSOR_IDS };
 
 typedef struct {
     float *wte;   /* (V, C) token embedding, tied to the output head */
@@ -91,7 +116,6 @@ typedef struct {
     float *gate;     /* (L, N, K) gate weights of the chosen experts */
     int *choice;     /* (L, N, K) chosen experts, best first */
     int *slot;       /* (L, N, K) row of each choice in the grouped layout */
-    int *row_token;  /* (L, R) token of each grouped row */
     int *expert_off; /* (L, E+1) first grouped row of each expert */
     float *lnf;      /* (N, C) */
     float *lnf_rstd; /* (N) */
@@ -128,6 +152,7 @@ typedef struct {
 
     param_tensor tensors[MODEL_MAX_TENSORS];
     int n_tensors;
+    int tensor_index[MODEL_N_TENSOR_IDS]; /* position in tensors[], -1 if the model has none */
     size_t n_params;            /* floats in the parameter block */
     float *params_block;
     float *grads_block;         /* same layout as params_block */
@@ -184,6 +209,7 @@ typedef struct {
 
 void model_buffer_sizes_get(const model *m, model_buffer_sizes *out);
 
-const param_tensor *model_find_tensor(const model *m, const char *name);
+/* The tensor `id`, or NULL when the model has none (a dense model's router). */
+const param_tensor *model_tensor(const model *m, model_tensor_id id);
 
 #endif

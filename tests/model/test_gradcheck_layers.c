@@ -127,6 +127,19 @@ static int check_attention(const gc_options *o)
     int f = gc_check("qkv", k.qkv, dqkv, nq, att_loss, &k, o, &skipped) + leak;
     if (leak)
         printf("  FAIL attention puts weight on later positions\n");
+    /* a backward adds into its input gradient (layers.h): a second call
+     * over the first one's result doubles it */
+    float *once = fnew(nq, 0, 0);
+    memcpy(once, dqkv, nq * sizeof *once);
+    att_loss(&k, &l); /* the probes left the probabilities of a perturbed input */
+    attention_backward(dqkv, datt, k.r, k.qkv, k.att, AT_B, AT_T, AT_C, AT_NH);
+    int overwrote = 0;
+    for (size_t i = 0; i < nq; i++)
+        overwrote |= fabsf(dqkv[i] - 2.0f * once[i]) > 1e-6f * (1.0f + fabsf(once[i]));
+    if (overwrote)
+        printf("  FAIL attention's backward overwrites dqkv instead of adding into it\n");
+    f += overwrote;
+    free(once);
     free(k.qkv); free(k.att); free(k.y); free(k.r); free(dqkv); free(datt);
     return f;
 }
@@ -212,7 +225,6 @@ static int check_moe(const gc_options *o)
     k.a.gate = fnew(MO_N * MO_K, 0, 0);
     k.a.choice = calloc(MO_N * MO_K, sizeof(int));
     k.a.slot = calloc(MO_N * MO_K, sizeof(int));
-    k.a.row_token = calloc(MO_R, sizeof(int));
     k.a.expert_off = calloc(MO_E + 1, sizeof(int));
     k.a.x = fnew(MO_R * MO_C, 0, 0);
     k.a.y = fnew(MO_R * MO_C, 0, 0);
@@ -267,7 +279,7 @@ static int check_moe(const gc_options *o)
     free(k.base_choice);
     free(k.w.wr); free(k.w.w1); free(k.w.w3); free(k.w.w2); free(k.x); free(k.r); free(k.out);
     free(k.a.logits); free(k.a.probs); free(k.a.lse); free(k.a.gate); free(k.a.choice);
-    free(k.a.slot); free(k.a.row_token); free(k.a.expert_off); free(k.a.x); free(k.a.y);
+    free(k.a.slot); free(k.a.expert_off); free(k.a.x); free(k.a.y);
     free(k.a.a); free(k.a.b); free(k.a.g);
     free(dw.wr); free(dw.w1); free(dw.w3); free(dw.w2);
     free(sc.dlogits); free(sc.dx); free(sc.dy); free(sc.dg); free(sc.da); free(sc.db); free(dx);

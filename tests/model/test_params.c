@@ -59,18 +59,16 @@ static size_t cf_active(const model_config *c)
 
 /* Which part each tensor model.c allocates belongs to; -1 for one the
  * accounting does not know, which fails the test. */
-static int part_of(const char *name, int moe)
+static int part_of(model_tensor_id id, int moe)
 {
-    static const struct { const char *name; int part; } map[] = {
-        {"wte", PARAMS_EMBEDDING}, {"wqkv", PARAMS_ATTENTION}, {"wo", PARAMS_ATTENTION},
-        {"ln1g", PARAMS_NORMS},    {"ln2g", PARAMS_NORMS},     {"lnfg", PARAMS_NORMS},
-        {"wr", PARAMS_ROUTER},     {"w1", PARAMS_FFN},         {"w3", PARAMS_FFN},
-        {"w2", PARAMS_FFN},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].name, name) == 0)
-            return moe && map[i].part == PARAMS_FFN ? PARAMS_EXPERTS : map[i].part;
-    return -1;
+    switch (id) {
+    case MODEL_WTE: return PARAMS_EMBEDDING;
+    case MODEL_WQKV: case MODEL_WO: return PARAMS_ATTENTION;
+    case MODEL_LN1G: case MODEL_LN2G: case MODEL_LNFG: return PARAMS_NORMS;
+    case MODEL_WR: return PARAMS_ROUTER;
+    case MODEL_W1: case MODEL_W3: case MODEL_W2: return moe ? PARAMS_EXPERTS : PARAMS_FFN;
+    default: return -1;
+    }
 }
 
 static void check_counts(const char *label, const model_config *c)
@@ -84,7 +82,7 @@ static void check_counts(const char *label, const model_config *c)
     }
     size_t by_part[PARAMS_N_PARTS] = {0}, sum = 0;
     for (int i = 0; i < m.n_tensors; i++) {
-        int p = part_of(m.tensors[i].name, model_config_is_moe(c));
+        int p = part_of(m.tensors[i].id, model_config_is_moe(c));
         EXPECT(p >= 0, "%s: tensor %s is in no part of the accounting", label, m.tensors[i].name);
         if (p >= 0)
             by_part[p] += m.tensors[i].size;

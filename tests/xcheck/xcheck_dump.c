@@ -295,7 +295,7 @@ static int run(int moe, const char *path, uint64_t seed)
      * gate weighs which expert would change little, and in most draws some
      * token's K-th and (K+1)-th logits tie to within 1e-4, where the choice
      * would depend on rounding. A larger router avoids both. */
-    const param_tensor *wr = model_find_tensor(&m, "wr");
+    const param_tensor *wr = model_tensor(&m, MODEL_WR);
     for (size_t i = 0; wr && i < wr->size; i++)
         m.params_block[wr->offset + i] *= ROUTER_SCALE;
 

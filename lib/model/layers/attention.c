@@ -2,8 +2,10 @@
  *
  * Each (batch, head) pair is three small matrix products on strided views
  * of the packed qkv rows: S = Q K^T / sqrt(hd), P = causal softmax(S),
- * Y = P V. Outputs are zeroed with memset and every product accumulates
- * (beta 1): the same bits as beta 0, without OpenBLAS's slower zeroing. */
+ * Y = P V. The forward's outputs are zeroed with memset and every product
+ * accumulates (beta 1): the same bits as beta 0, without OpenBLAS's slower
+ * zeroing. The backward's products accumulate into dqkv, as every layer's
+ * backward does (model/layers/layers.h). */
 #include "model/layers/layers.h"
 
 #include <cblas.h>
@@ -44,7 +46,6 @@ void attention_backward(float *dqkv, float *datt, const float *dy, const float *
     int hd = C / NH;
     int ld = 3 * C;
     float scale = 1.0f / sqrtf((float)hd);
-    memset(dqkv, 0, sizeof(float) * (size_t)B * T * ld);
     for (int b = 0; b < B; b++)
         for (int h = 0; h < NH; h++) {
             const float *Q = qkv + (size_t)b * T * ld + h * hd;

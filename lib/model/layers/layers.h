@@ -44,7 +44,7 @@ void rope_backward(float *dx, int B, int T, int NH, int hd, int stride,
 /* --- causal multi-head attention ---------------------------------------- */
 /* qkv (B,T,3C) -> att (B,NH,T,T) probabilities, y (B,T,C) */
 void attention_forward(float *y, float *att, const float *qkv, int B, int T, int C, int NH);
-/* dy (B,T,C) -> dqkv (B,T,3C) overwritten; datt (T,T) scratch */
+/* dy (B,T,C) -> dqkv (B,T,3C) +=; datt (T,T) scratch */
 void attention_backward(float *dqkv, float *datt, const float *dy, const float *qkv,
                         const float *att, int B, int T, int C, int NH);
 
@@ -76,7 +76,6 @@ typedef struct {
     float *lse;            /* (N) */
     float *gate;           /* (N, K) */
     int *choice, *slot;    /* (N, K) */
-    int *row_token;        /* (R) */
     int *expert_off;       /* (E+1) */
     float *x, *y;          /* (R, C) grouped by expert */
     float *a, *b, *g;      /* (R, H) */

@@ -69,7 +69,6 @@ void moe_forward(float *out, double *lb, double *z, double *load, moe_acts *A,
         for (int j = 0; j < K; j++) {
             int row = cursor[A->choice[(size_t)n * K + j]]++;
             A->slot[(size_t)n * K + j] = row;
-            A->row_token[row] = n;
             memcpy(A->x + (size_t)row * C, x + (size_t)n * C, sizeof(float) * C);
         }
 
