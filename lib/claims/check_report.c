@@ -13,11 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *sign_text(protocol_sign s)
-{
-    return s == SIGN_POSITIVE ? "> 0" : s == SIGN_NEGATIVE ? "< 0" : "none";
-}
-
 /* t is infinite when every seed agrees exactly. */
 static void print_t(FILE *f, const stats_ttest *t)
 {
@@ -42,7 +37,7 @@ static void print_verdict(FILE *f, const check_result *r, const check_test *t)
         else
             fprintf(f, "; the observed mean and std would need %zu seeds to reach p < %g toward "
                     "%s (%s) with %g%% power", t->seeds_needed, r->proto.alpha,
-                    sign_text(t->needed_sign),
+                    protocol_sign_text(t->needed_sign),
                     t->needed_sign == t->claim ? "PASS" : "CONTRADICTED", 100 * r->proto.power);
     }
     fputc('\n', f);
@@ -55,7 +50,7 @@ static void print_test(FILE *f, const check_result *r, const char *what, const c
         fprintf(f, "  %s [report]\n    per seed:", what);
     else
         fprintf(f, "  %s [%s; claim: %s]\n    per seed:", what, t->gate ? "gate" : "not gated",
-                sign_text(t->claim));
+                protocol_sign_text(t->claim));
     for (size_t s = 0; s < t->t.n; s++) {
         fprintf(f, "  s%d ", r->proto.seeds[s]);
         fprintf(f, fmt, t->value[s]);

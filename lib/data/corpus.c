@@ -1,6 +1,7 @@
 #include "data/corpus.h"
 #include "data/brown.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/sha256.h"
 
 #include <errno.h>
@@ -242,17 +243,9 @@ void corpus_close(corpus_reader *r)
 
 uint64_t corpus_doc_hash(const char *text, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)text[i];
-        h *= 0x100000001b3ULL;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    uint64_t h = HASH_FNV1A64_BASIS;
+    hash_fnv1a64_update(&h, text, len);
+    return hash_mix64(h);
 }
 
 int corpus_is_val(const char *text, size_t len, double val_fraction)

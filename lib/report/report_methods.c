@@ -387,9 +387,13 @@ static void put_recipe_table(const report *r, FILE *f)
     fputs("\n", f);
 }
 
-static const char *sign_text(protocol_sign s)
+/* The sign as LaTeX: math mode for "> 0". */
+static const char *sign_tex(protocol_sign s, char *buf, size_t size)
 {
-    return s == SIGN_POSITIVE ? "$>0$" : s == SIGN_NEGATIVE ? "$<0$" : "none";
+    if (s == SIGN_NONE)
+        return protocol_sign_text(s);
+    snprintf(buf, size, "$%s$", protocol_sign_text(s));
+    return buf;
 }
 
 static void put_protocol(FILE *f, const protocol *p)
@@ -423,11 +427,13 @@ static void put_protocol(FILE *f, const protocol *p)
         report_latex_textf(f, "%s: g_s = L(%s, s) - L(%s, s); ", pg->name, p->models[pg->a],
                            p->models[pg->b]);
         fputs(pg->gate ? "gate" : "reported only", f);
+        char sign[16];
         if (p->statistic == STATISTIC_BEST_VAL_LOSS && pg->direction != SIGN_NONE)
-            fprintf(f, "; claimed sign of the best-loss gap %s", sign_text(pg->direction));
+            fprintf(f, "; claimed sign of the best-loss gap %s",
+                    sign_tex(pg->direction, sign, sizeof sign));
         if (p->statistic == STATISTIC_TRAJECTORY) {
-            fprintf(f, "; claimed sign of the slope %s", sign_text(pg->slope));
-            fprintf(f, "; sign the final mean gap keeps %s", sign_text(pg->final));
+            fprintf(f, "; claimed sign of the slope %s", sign_tex(pg->slope, sign, sizeof sign));
+            fprintf(f, "; sign the final mean gap keeps %s", sign_tex(pg->final, sign, sizeof sign));
         }
         if (pg->paper[0]) {
             fputs("; the paper's value: row ", f);

@@ -465,6 +465,11 @@ const char *protocol_sign_name(protocol_sign s)
     return s == SIGN_POSITIVE ? "positive" : s == SIGN_NEGATIVE ? "negative" : "none";
 }
 
+const char *protocol_sign_text(protocol_sign s)
+{
+    return s == SIGN_POSITIVE ? "> 0" : s == SIGN_NEGATIVE ? "< 0" : "none";
+}
+
 const char *protocol_statistic_name(protocol_statistic s)
 {
     return s == STATISTIC_TRAJECTORY ? "val_loss_trajectory" : "best_val_loss";

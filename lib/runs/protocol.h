@@ -73,6 +73,8 @@ int protocol_read(protocol *p, const char *path);
  * PROTOCOL_MAX_SEEDS of them, as tier_seeds_parse makes them. */
 int protocol_set_seeds(protocol *p, const int *seeds, int n);
 const char *protocol_sign_name(protocol_sign s);
+/* The sign as a relation to zero: "> 0", "< 0", "none". */
+const char *protocol_sign_text(protocol_sign s);
 const char *protocol_statistic_name(protocol_statistic s);
 /* A model's name, in a protocol or a tier: lower-case letters, digits and
  * '_' (its runs are the folders NAME-sN), shorter than PROTOCOL_NAME_MAX. */

@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,18 +19,9 @@ typedef struct {
     uint64_t hash;
 } hashed_io;
 
-static void hash_bytes(uint64_t *h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        *h ^= b[i];
-        *h *= 0x100000001b3ULL;
-    }
-}
-
 static void put(hashed_io *io, const void *p, size_t n)
 {
-    hash_bytes(&io->hash, p, n);
+    hash_fnv1a64_update(&io->hash, p, n);
     fwrite(p, 1, n, io->f);
 }
 
@@ -37,7 +29,7 @@ static int get(hashed_io *io, void *p, size_t n)
 {
     if (fread(p, 1, n, io->f) != n)
         return 0;
-    hash_bytes(&io->hash, p, n);
+    hash_fnv1a64_update(&io->hash, p, n);
     return 1;
 }
 
@@ -49,7 +41,7 @@ int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
     int rc = atomic_open(&af, path);
     if (rc)
         return rc;
-    hashed_io io = {af.f, 0xcbf29ce484222325ULL};
+    hashed_io io = {af.f, HASH_FNV1A64_BASIS};
     uint32_t version = CHECKPOINT_VERSION;
     uint64_t recipe_bytes = strlen(recipe_text), n = m->n_params;
     put(&io, CKPT_MAGIC, 8);
@@ -109,7 +101,7 @@ int checkpoint_load(const char *path, model *m, adamw_state *opt, train_state *s
     FILE *f = fopen(path, "rb");
     if (!f)
         return error_set(MG_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
-    hashed_io io = {f, 0xcbf29ce484222325ULL};
+    hashed_io io = {f, HASH_FNV1A64_BASIS};
     int rc = MG_OK;
     char magic[8];
     uint32_t version, threads;
@@ -197,7 +189,7 @@ int checkpoint_peek(const char *path, run_seeds *seeds, train_state *st)
     FILE *f = fopen(path, "rb");
     if (!f)
         return error_set(MG_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
-    hashed_io io = {f, 0xcbf29ce484222325ULL};
+    hashed_io io = {f, HASH_FNV1A64_BASIS};
     char magic[8];
     uint32_t version, reserved;
     uint64_t recipe_bytes, n;
