@@ -2,6 +2,7 @@
 #include "util/error.h"
 #include "train/recipe.h"
 #include "runs/runrecord.h"
+#include "runs/runname.h"
 #include "runs/tier.h"
 
 #include <math.h>
@@ -63,9 +64,10 @@ static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
             char dir[4200];
-            snprintf(dir, sizeof dir, "%s/%s-s%d", runs_dir, p->models[m], p->seeds[s]);
             run_record *r = &runs[m * p->n_seeds + s];
-            int rc = run_record_load(r, dir, p->seeds[s]);
+            int rc = runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]);
+            if (rc == MG_OK)
+                rc = run_record_load(r, dir, p->seeds[s]);
             if (rc)
                 return error_prefix(rc, "%s seed %d: ", p->models[m], p->seeds[s]);
             /* pairing by seed assumes seed s drew both the weights and the data */

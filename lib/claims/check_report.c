@@ -3,6 +3,7 @@
 #include "claims/check.h"
 #include "claims/check_plot.h"
 #include "claims/check_report.h"
+#include "runs/runname.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/fsutil.h"
@@ -238,7 +239,10 @@ static json_t *jruns_used(const check_result *r)
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
             char dir[4300];
-            snprintf(dir, sizeof dir, "%s/%s-s%d", r->runs_dir, p->models[m], p->seeds[s]);
+            if (runname_dir(dir, sizeof dir, r->runs_dir, p->models[m], p->seeds[s]) != MG_OK) {
+                json_decref(a);
+                return NULL;
+            }
             json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:s}", "model", p->models[m],
                                                "seed", p->seeds[s], "run", dir, "summary_sha256",
                                                r->models[m].summary_sha256[s]));

@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "model/params.h"
 #include "train/recipe.h"
+#include "runs/runname.h"
 #include "runs/tier.h"
 #include "util/jsonread.h"
 #include "util/sha256.h"
@@ -482,10 +483,10 @@ int run_record_result_fresh(json_t *result, const protocol *p, const char *runs_
                 return 0;
             }
             const char *recorded = json_string_value(json_object_get(e, "summary_sha256"));
-            char path[4200], now[65];
-            snprintf(path, sizeof path, "%s/%s-s%d/summary.json", runs_dir, p->models[m],
-                     p->seeds[s]);
-            if (sha256_file(path, now) != MG_OK) {
+            char dir[4200], path[4300], now[65];
+            if (runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]) != MG_OK ||
+                fs_join(path, sizeof path, dir, "summary.json") != MG_OK ||
+                sha256_file(path, now) != MG_OK) {
                 snprintf(why, n, "%s seed %d: %s", p->models[m], p->seeds[s], error_message());
                 return 0;
             }

@@ -29,13 +29,6 @@ static double now_s(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static int path_join(char *dst, size_t n, const char *dir, const char *name)
-{
-    if ((size_t)snprintf(dst, n, "%s/%s", dir, name) >= n)
-        return error_set(MG_EINVAL, "%s/%s: path too long", dir, name);
-    return MG_OK;
-}
-
 run_seeds train_seeds(const train_options *o)
 {
     run_seeds s = {o->seed, o->seed, o->seed};
@@ -66,7 +59,7 @@ static int write_summary(const char *dir, const train_options *o, const train_re
     json_object_set_new(j, "wall_s", json_real(res->wall_s));
     json_object_set_new(j, "moe", json_boolean(model_config_is_moe(&m->cfg)));
     char path[RECIPE_PATH_MAX + 64];
-    int rc = path_join(path, sizeof path, dir, "summary.json");
+    int rc = fs_join(path, sizeof path, dir, "summary.json");
     if (rc) {
         json_decref(j);
         return rc;
@@ -172,12 +165,12 @@ typedef struct {
 static int run_paths_make(run_paths *p, const char *dir)
 {
     int rc;
-    if ((rc = path_join(p->recipe, sizeof p->recipe, dir, "recipe.ini")) ||
-        (rc = path_join(p->provenance, sizeof p->provenance, dir, "provenance.json")) ||
-        (rc = path_join(p->metrics, sizeof p->metrics, dir, "metrics.tsv")) ||
-        (rc = path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.bin")))
+    if ((rc = fs_join(p->recipe, sizeof p->recipe, dir, "recipe.ini")) ||
+        (rc = fs_join(p->provenance, sizeof p->provenance, dir, "provenance.json")) ||
+        (rc = fs_join(p->metrics, sizeof p->metrics, dir, "metrics.tsv")) ||
+        (rc = fs_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.bin")))
         return rc;
-    return path_join(p->summary, sizeof p->summary, dir, "summary.json");
+    return fs_join(p->summary, sizeof p->summary, dir, "summary.json");
 }
 
 static void state_to_result(const train_state *st, train_result *res)
@@ -475,7 +468,7 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
 {
     char path[RECIPE_PATH_MAX + 64];
     recipe r;
-    int rc = path_join(path, sizeof path, run_dir, "recipe.ini");
+    int rc = fs_join(path, sizeof path, run_dir, "recipe.ini");
     if (rc || (rc = recipe_read(&r, path)))
         return rc;
     openblas_set_num_threads(threads > 0 ? threads : 1);
@@ -491,7 +484,7 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
     }
     if ((rc = tokens_read(&val, r.val_tokens)) || (rc = model_create(&m, &r.model, r.batch_size)) ||
         (rc = adamw_create(&opt, &r.optim, m.n_params)) ||
-        (rc = path_join(path, sizeof path, run_dir, "checkpoint.bin")) ||
+        (rc = fs_join(path, sizeof path, run_dir, "checkpoint.bin")) ||
         (rc = checkpoint_load(path, &m, &opt, &st, recipe_text, NULL, NULL, NULL)))
         goto done;
     inputs = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
