@@ -126,13 +126,15 @@ struct report {
     variance_table variance;
 };
 
+/* report_paths.c: the figures of a check */
 extern const char *const report_figure_kinds[REPORT_N_FIGURES]; /* curves, gaps, best */
 
-/* Adds an issue (printf-style); MG_ENOMEM when it cannot. */
+/* report_issues.c: adds an issue (printf-style); MG_ENOMEM when it cannot. */
 int report_issue_add(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A path as the report shows it: relative to the paper dir when inside it
- * (a reader gains nothing from where the paper dir happens to lie), else
- * as given. Points into `path`. */
+void report_issues_free(report *r);
+/* report_paths.c: a path as the report shows it: relative to the paper dir
+ * when inside it (a reader gains nothing from where the paper dir happens
+ * to lie), else as given. Points into `path`. */
 const char *report_rel(const report *r, const char *path);
 
 /* report_runs.c: every model's runs, recipe, counts and match; the corpora. */
@@ -168,15 +170,15 @@ void report_latex_wrap(FILE *f, const char *s);
 void report_latex_path(FILE *f, const char *s);
 /* An integer with thousands separators: 1,234,567. */
 void report_latex_count(FILE *f, long long n);
+/* Opens a small tabular with one right-aligned column per model after the
+ * leading columns `lead_spec` headed `lead_head`, and writes its header. */
+void report_latex_model_columns(const report *r, FILE *f, const char *lead_spec,
+                                const char *lead_head);
 void report_count_text(char *buf, size_t n, long long v);
 /* The figure file name pdflatex sees: fig-<claim>-<kind>.pdf. */
 void report_figure_name(char *buf, size_t n, const char *claim, int kind);
 
 /* The sections (report_tex.c, report_methods.c). */
-/* Opens a small tabular with one right-aligned column per model after the
- * leading columns `lead_spec` headed `lead_head`, and writes its header. */
-void report_tex_model_columns(const report *r, FILE *f, const char *lead_spec,
-                              const char *lead_head);
 void report_tex_title(const report *r, FILE *f);
 void report_tex_summary(const report *r, FILE *f);
 /* The forest plot as a figure, with its caption (report_forest.c). */

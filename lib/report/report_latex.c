@@ -121,3 +121,17 @@ void report_figure_name(char *buf, size_t n, const char *claim, int kind)
 {
     snprintf(buf, n, "fig-%s-%s.pdf", claim, report_figure_kinds[kind]);
 }
+
+void report_latex_model_columns(const report *r, FILE *f, const char *lead_spec,
+                                const char *lead_head)
+{
+    fprintf(f, "{\\small\\begin{tabular}{@{}%s", lead_spec);
+    for (int m = 0; m < r->n_models; m++)
+        fputc('r', f);
+    fprintf(f, "@{}}\n\\toprule\n%s", lead_head);
+    for (int m = 0; m < r->n_models; m++) {
+        fputs(" & ", f);
+        report_latex_text(f, r->models[m].name);
+    }
+    fputs(" \\\\\n\\midrule\n", f);
+}

@@ -13,48 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *const report_figure_kinds[REPORT_N_FIGURES] = {"curves", "gaps", "best"};
-
-int report_issue_add(report *r, const char *fmt, ...)
-{
-    char **grown = realloc(r->issues, (r->n_issues + 1) * sizeof *grown);
-    if (!grown)
-        return error_set(MG_ENOMEM, "report: out of memory");
-    r->issues = grown;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return error_set(MG_ENOMEM, "report: out of memory");
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    r->issues[r->n_issues++] = s;
-    return MG_OK;
-}
-
-const char *report_rel(const report *r, const char *path)
-{
-    size_t n = strlen(r->paper_dir);
-    while (n > 1 && r->paper_dir[n - 1] == '/')
-        n--;
-    if (n && strncmp(path, r->paper_dir, n) == 0 && path[n] == '/')
-        return path + n + 1;
-    return path;
-}
-
-size_t report_issue_count(const report *r)
-{
-    return r->n_issues;
-}
-
-const char *report_issue(const report *r, size_t i)
-{
-    return i < r->n_issues ? r->issues[i] : NULL;
-}
-
 /* The claims' protocols: every *.ini directly in the folder, sorted. */
 static int read_protocols(report *r)
 {
@@ -197,9 +155,7 @@ void report_free(report *r)
             run_record_free(&r->models[m].runs[s].rec);
         free(r->models[m].runs);
     }
-    for (size_t i = 0; i < r->n_issues; i++)
-        free(r->issues[i]);
-    free(r->issues);
+    report_issues_free(r);
     free(r->results);
     reference_free(&r->ref);
     reference_setup_free(&r->setup);

@@ -321,7 +321,7 @@ static void put_recipe_table(const report *r, FILE *f)
 {
     fputs("\\subsection{Recipes}\nEvery key of the recipe each model's runs recorded "
           "(\\texttt{recipe.ini} of its first finished run; lib/train/recipe.c reads it).\n\n", f);
-    report_tex_model_columns(r, f, "ll", "section & key");
+    report_latex_model_columns(r, f, "ll", "section & key");
     recipe names; /* key names do not depend on values */
     recipe_defaults(&names);
     for (size_t i = 0; i < recipe_key_count(); i++) {

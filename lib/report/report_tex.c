@@ -420,7 +420,7 @@ void report_tex_params(const report *r, FILE *f)
           "model's active count is its total. Each dense model is shown against the MoE count "
           "nearest to its own, the count the width solver matched it to; the mismatch is "
           "(dense $-$ MoE) / MoE.\n\n", f);
-    report_tex_model_columns(r, f, "l", "component");
+    report_latex_model_columns(r, f, "l", "component");
     static const struct {
         params_part part;
         int active;
@@ -601,18 +601,4 @@ int report_tex(const report *r, FILE *f)
     report_tex_figures(r, f);
     fputs("\\end{document}\n", f);
     return ferror(f) ? error_set(MG_EIO, "report: cannot write the LaTeX source") : MG_OK;
-}
-
-void report_tex_model_columns(const report *r, FILE *f, const char *lead_spec,
-                              const char *lead_head)
-{
-    fprintf(f, "{\\small\\begin{tabular}{@{}%s", lead_spec);
-    for (int m = 0; m < r->n_models; m++)
-        fputc('r', f);
-    fprintf(f, "@{}}\n\\toprule\n%s", lead_head);
-    for (int m = 0; m < r->n_models; m++) {
-        fputs(" & ", f);
-        report_latex_text(f, r->models[m].name);
-    }
-    fputs(" \\\\\n\\midrule\n", f);
 }
