@@ -1,0 +1,188 @@
+/* Whether a check's result still describes its runs (run_record_result_fresh,
+ * run_record_result_seeds in lib/runs/runrecord.c): a result records the
+ * SHA-256 of each run's summary.json under "runs_used", so a report or a
+ * baseline must not rest on it once a run was retrained, edited or removed.
+ * The hashes below are sha256sum's, not the library's, so a broken hash
+ * fails here too. */
+#include "runs/protocol.h"
+#include "runs/runrecord.h"
+#include "util/error.h"
+#include "testutil.h"
+
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const MODELS[2] = {"dense_active", "moe4"};
+/* sha256sum of '{"seed": S, "model": "M"}\n', [model][seed - 1] */
+static const char *const SHA[2][2] = {
+    {"45026ddaa1958b4ac24a70bef53e63b1ed091b3e610b0d4019edd5dee6d8c540",
+     "3bf6e0cbacb79b4e8a94e09e4e2eedb60765bcc1e56fcd89bc549e544ee2935d"},
+    {"2b1a948be88c503ad7d8ce2db166c8845ffd509bf806da45c8f3862a705d7d44",
+     "73b7691ab67f79caa51f291bf2b0a251d36caaf11f3e6adc2aa7cbd7c2ce92cc"},
+};
+/* of moe4-s2's summary once edited */
+static const char EDITED_SHA[] = "e4d5a8ac74b9267c8300dd0b35335157a91b7a006dd21d3831d7f318a09dedbe";
+
+static char runs[1100];
+
+static void write_summary(int m, int seed, const char *extra)
+{
+    char dir[1200], text[200];
+    snprintf(dir, sizeof dir, "%s/%s-s%d", runs, MODELS[m], seed);
+    mkdir(dir, 0777);
+    snprintf(text, sizeof text, "{\"seed\": %d, \"model\": \"%s\"%s}\n", seed, MODELS[m], extra);
+    test_write_file(dir, "summary.json", text);
+}
+
+/* A result as moegap check writes it: its seeds and every run it used.
+ * Seed 3's hash is seed 1's, wrong on purpose: only the protocol's runs
+ * are held to theirs. */
+static json_t *result_json(int n_seeds)
+{
+    json_t *used = json_array(), *seeds = json_array();
+    for (int s = 1; s <= n_seeds; s++)
+        json_array_append_new(seeds, json_integer(s));
+    for (int m = 0; m < 2; m++)
+        for (int s = 1; s <= n_seeds; s++) {
+            char run[200];
+            snprintf(run, sizeof run, "runs/%s-s%d", MODELS[m], s);
+            json_array_append_new(used, json_pack("{s:s, s:i, s:s, s:s}", "model", MODELS[m],
+                                                  "seed", s, "run", run, "summary_sha256",
+                                                  s <= 2 ? SHA[m][s - 1] : SHA[m][0]));
+        }
+    return json_pack("{s:s, s:o, s:o}", "protocol", "fresh", "seeds", seeds, "runs_used", used);
+}
+
+/* The result's runs_used entry for (model, seed). */
+static json_t *entry(json_t *result, const char *model_name, int seed)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(result, "runs_used"), i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "model")), model_name) == 0 &&
+            json_integer_value(json_object_get(e, "seed")) == seed)
+            return e;
+    }
+    return NULL;
+}
+
+/* Fresh (1) or stale (0, why holding frag). */
+static void expect_fresh(const char *what, json_t *result, const protocol *p, int want,
+                         const char *frag)
+{
+    char why[1200] = "";
+    int fresh = run_record_result_fresh(result, p, runs, "paper/runs", why, sizeof why);
+    EXPECT(fresh == want, "%s: fresh %d, want %d (%s)", what, fresh, want, why);
+    EXPECT(!frag || strstr(why, frag), "%s: why lacks '%s': %s", what, frag, why);
+}
+
+static void test_fresh_and_stale(const protocol *p)
+{
+    json_t *result = result_json(2);
+    expect_fresh("unchanged runs", result, p, 1, NULL);
+
+    /* a summary that changed: named under the caller's name of runs_dir */
+    write_summary(1, 2, ", \"edited\": true");
+    char frag[300];
+    snprintf(frag, sizeof frag, "paper/runs/moe4-s2/summary.json changed since the check used it "
+             "(sha256 %.12s then, %.12s now)", SHA[1][1], EDITED_SHA);
+    expect_fresh("moe4-s2 edited", result, p, 0, frag);
+    /* the same bytes again: fresh, so it is the content that counts */
+    write_summary(1, 2, "");
+    expect_fresh("moe4-s2 restored", result, p, 1, NULL);
+
+    /* a run removed: its summary cannot be hashed */
+    char path[1300];
+    snprintf(path, sizeof path, "%s/dense_active-s1/summary.json", runs);
+    unlink(path);
+    expect_fresh("dense_active-s1 missing", result, p, 0, "dense_active seed 1: ");
+    expect_fresh("dense_active-s1 missing", result, p, 0, "dense_active-s1/summary.json");
+    write_summary(0, 1, "");
+
+    /* a run the check did not use, or whose hash it did not record */
+    json_array_remove(json_object_get(result, "runs_used"), 3); /* moe4 seed 2 */
+    expect_fresh("moe4-s2 not used", result, p, 0,
+                 "the protocol names moe4 seed 2, a run the check did not use");
+    json_object_del(entry(result, "moe4", 1), "summary_sha256");
+    expect_fresh("moe4-s1 without a hash", result, p, 0,
+                 "moe4-s1/summary.json changed since the check used it (sha256 not recorded");
+    json_decref(result);
+
+    result = json_pack("{s:[i,i]}", "seeds", 1, 2);
+    expect_fresh("no runs_used", result, p, 0, "does not record the runs it used");
+    json_decref(result);
+
+    /* a result over more seeds than the protocol's still holds its runs */
+    result = result_json(3);
+    expect_fresh("a result over more seeds", result, p, 1, NULL);
+    json_decref(result);
+}
+
+/* The seeds a result was given become the protocol's; bad ones are refused
+ * naming the file and the field. */
+static void test_result_seeds(protocol *p)
+{
+    json_t *result = json_pack("{s:[i,i]}", "seeds", 2, 1);
+    int rc = run_record_result_seeds(result, "results/fresh.json", p);
+    EXPECT(rc == MG_OK && p->n_seeds == 2 && p->seeds[0] == 2 && p->seeds[1] == 1,
+           "seeds 2,1: %d seeds (%s)", p->n_seeds, rc ? error_message() : "ok");
+    json_decref(result);
+
+    static const struct {
+        const char *json, *frag;
+    } bad[] = {
+        {"{\"seeds\": [1]}", "results/fresh.json: seeds: 1 seed; a paired t-test over seeds "
+                             "needs at least 2"},
+        {"{\"seeds\": [1, 1]}", "results/fresh.json: seeds: seed 1 is listed twice"},
+        {"{\"seeds\": [0, 1]}", "results/fresh.json: seeds: expected an array of 1..64 integers"},
+        {"{\"seeds\": \"1,2\"}", "results/fresh.json: seeds: expected an array"},
+        {"{}", "results/fresh.json: seeds: expected an array"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        result = json_loads(bad[i].json, 0, NULL);
+        rc = run_record_result_seeds(result, "results/fresh.json", p);
+        EXPECT(rc != MG_OK && strstr(error_message(), bad[i].frag), "%s: %d %s", bad[i].json, rc,
+               error_message());
+        json_decref(result);
+    }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+int main(void)
+{
+    const char *dir = test_dir("freshness");
+    const char *ini = test_write_file(dir, "fresh.ini",
+        "[claim]\nname = fresh\ntext = t\n[runs]\nmodels = dense_active, moe4\n"
+        "[check]\nstatistic = best_val_loss\ntest = paired_t_one_sided\nalpha = 0.05\n"
+        "power = 0.8\n[gap a]\ngap = dense_active - moe4\nrole = gate\ndirection = positive\n");
+    protocol p;
+    if (protocol_read(&p, ini) != MG_OK) {
+        printf("FAIL: %s\n", error_message());
+        return 1;
+    }
+    snprintf(runs, sizeof runs, "%s/runs", dir);
+    mkdir(runs, 0777);
+    for (int m = 0; m < 2; m++)
+        for (int s = 1; s <= 3; s++)
+            write_summary(m, s, "");
+
+    test_result_seeds(&p);
+    /* seeds 1 and 2, as a result over them sets them */
+    json_t *seeds = json_pack("{s:[i,i]}", "seeds", 1, 2);
+    EXPECT(run_record_result_seeds(seeds, "fresh.json", &p) == MG_OK, "%s", error_message());
+    json_decref(seeds);
+    test_fresh_and_stale(&p);
+
+    if (!test_failures)
+        nftw(test_dir("freshness"), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return test_summary("test_freshness");
+}
