@@ -1,5 +1,6 @@
 #include "runs/reference.h"
 #include "util/error.h"
+#include "util/tsv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,68 +13,37 @@ static const char *const paper_cols[] = {"name", "kind", "mean", "std", "n_seeds
 static const char *const setup_cols[] = {"item", "paper", "ours", "source"};
 static const char *const speed_cols[] = {"tier", "model", "threads", "train_tokens_per_s",
                                          "eval_tokens_per_s", "source"};
-enum { N_COLS = 7, N_SETUP_COLS = 4, N_SPEED_COLS = 6, MAX_COLS = 7 };
+enum { N_COLS = 7, N_SETUP_COLS = 4, N_SPEED_COLS = 6 };
 
-/* Splits a line at tabs into exactly n_cols fields (in place). */
-static int split(char *line, char **fields, int n_cols)
+static int copy_field(char *dst, size_t cap, const tsv_reader *t, int col, const char *name)
 {
-    line[strcspn(line, "\r\n")] = '\0';
-    int n = 0;
-    for (char *s = line;; n++) {
-        if (n == n_cols)
-            return 0;
-        fields[n] = s;
-        char *tab = strchr(s, '\t');
-        if (!tab)
-            return n + 1 == n_cols;
-        *tab = '\0';
-        s = tab + 1;
-    }
+    return tsv_text(t, col, name, dst, cap);
 }
 
-static int copy_field(char *dst, size_t cap, const char *v, const char *path, long line,
-                      const char *col)
+static int paper_row(reference_paper_row *r, const tsv_reader *t)
 {
-    if (!v[0] || strlen(v) >= cap)
-        return error_set(MG_EFORMAT, "%s:%ld: %s: expected 1..%zu characters", path, line, col,
-                         cap - 1);
-    memcpy(dst, v, strlen(v) + 1);
-    return MG_OK;
-}
-
-static int number_field(double *dst, const char *v, const char *path, long line, const char *col)
-{
-    char *end = NULL;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || *end || errno || !isfinite(x))
-        return error_set(MG_EFORMAT, "%s:%ld: %s: '%s' is not a number", path, line, col, v);
-    *dst = x;
-    return MG_OK;
-}
-
-static int paper_row(reference_paper_row *r, char **f, const char *path, long line)
-{
-    int rc = copy_field(r->name, sizeof r->name, f[0], path, line, "name");
+    char *const *f = t->fields;
+    int rc = copy_field(r->name, sizeof r->name, t, 0, "name");
     if (!rc && strcmp(f[1], "model") != 0 && strcmp(f[1], "gap") != 0)
-        rc = error_set(MG_EFORMAT, "%s:%ld: kind: '%s': expected model or gap", path, line, f[1]);
+        rc = error_set(MG_EFORMAT, "%s:%ld: kind: '%s': expected model or gap", t->path, t->line,
+                       f[1]);
     if (!rc)
         snprintf(r->kind, sizeof r->kind, "%s", f[1]);
     if (!rc)
-        rc = number_field(&r->mean, f[2], path, line, "mean");
+        rc = tsv_number(t, 2, "mean", &r->mean);
     if (!rc)
-        rc = number_field(&r->sd, f[3], path, line, "std");
+        rc = tsv_number(t, 3, "std", &r->sd);
     double n = 0;
     if (!rc)
-        rc = number_field(&n, f[4], path, line, "n_seeds");
+        rc = tsv_number(t, 4, "n_seeds", &n);
     if (!rc && (n < 1 || n != floor(n) || n > 1e6))
-        rc = error_set(MG_EFORMAT, "%s:%ld: n_seeds: '%s' is not a positive integer", path, line,
-                       f[4]);
+        rc = error_set(MG_EFORMAT, "%s:%ld: n_seeds: '%s' is not a positive integer", t->path,
+                       t->line, f[4]);
     r->n_seeds = (int)n;
     if (!rc)
-        rc = copy_field(r->favours, sizeof r->favours, f[5], path, line, "favours");
+        rc = copy_field(r->favours, sizeof r->favours, t, 5, "favours");
     if (!rc)
-        rc = copy_field(r->source, sizeof r->source, f[6], path, line, "source");
+        rc = copy_field(r->source, sizeof r->source, t, 6, "source");
     return rc;
 }
 
@@ -91,36 +61,25 @@ static void row_key(char *buf, size_t cap, const char *const *cols, char **field
  * goes to `row` into an array of `size`-byte entries. The first n_key
  * columns name a row: a name given twice is an error. */
 static int read_table(const char *path, const char *const *cols, int n_cols, int n_key,
-                      size_t size, int (*row)(void *, char **, const char *, long), void **out,
+                      size_t size, int (*row)(void *, const tsv_reader *), void **out,
                       size_t *n_out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0, n = 0, n_cap = 0;
+    tsv_reader t;
+    int rc = tsv_open(&t, path);
+    if (rc)
+        return rc;
+    size_t n = 0, n_cap = 0;
     char *rows = NULL;
     struct seen {
         char key[256];
         long line;
     } *keys = NULL;
-    long lineno = 0;
-    int rc = MG_OK;
-    while (!rc && getline(&line, &cap, f) > 0) {
-        lineno++;
-        char *fields[MAX_COLS];
-        if (lineno > 1 && line[strspn(line, " \t\r\n")] == '\0')
-            continue; /* a blank line */
-        if (!split(line, fields, n_cols)) {
-            rc = error_set(MG_EFORMAT, "%s:%ld: expected %d tab-separated columns", path, lineno,
-                           n_cols);
+    int got;
+    while (!rc && (got = tsv_next(&t, t.line > 0)) == TSV_ROW) {
+        if ((rc = tsv_expect_fields(&t, n_cols)))
             break;
-        }
-        if (lineno == 1) {
-            for (int c = 0; c < n_cols && !rc; c++)
-                if (strcmp(fields[c], cols[c]) != 0)
-                    rc = error_set(MG_EFORMAT, "%s:1: column %d is '%s', expected '%s'", path,
-                                   c + 1, fields[c], cols[c]);
+        if (t.line == 1) {
+            rc = tsv_expect_header(&t, cols, n_cols);
             continue;
         }
         if (n == n_cap) {
@@ -136,48 +95,51 @@ static int read_table(const char *path, const char *const *cols, int n_cols, int
             keys = grown_keys;
             n_cap = nc;
         }
-        row_key(keys[n].key, sizeof keys[n].key, cols, fields, n_key);
-        keys[n].line = lineno;
+        row_key(keys[n].key, sizeof keys[n].key, cols, t.fields, n_key);
+        keys[n].line = t.line;
         for (size_t i = 0; i < n && !rc; i++)
             if (strcmp(keys[i].key, keys[n].key) == 0)
                 rc = error_set(MG_EFORMAT, "%s:%ld: %s: given twice (first on line %ld)", path,
-                               lineno, keys[n].key, keys[i].line);
+                               t.line, keys[n].key, keys[i].line);
         if (rc)
             break;
         memset(rows + n * size, 0, size);
-        rc = row(rows + n * size, fields, path, lineno);
+        rc = row(rows + n * size, &t);
         n += rc == MG_OK;
     }
-    free(keys);
-    free(line);
-    fclose(f);
-    if (!rc && lineno == 0)
+    if (!rc && got != TSV_END && got != TSV_ROW)
+        rc = got;
+    long lines = t.line;
+    tsv_close(&t);
+    if (!rc && lines == 0)
         rc = error_set(MG_EFORMAT, "%s: empty (expected a header line)", path);
     if (rc) {
         free(rows);
+        free(keys);
         return rc;
     }
+    free(keys);
     *out = rows;
     *n_out = n;
     return MG_OK;
 }
 
-static int paper_row_v(void *r, char **f, const char *path, long line)
+static int paper_row_v(void *r, const tsv_reader *t)
 {
-    return paper_row(r, f, path, line);
+    return paper_row(r, t);
 }
 
-static int setup_row(void *v, char **f, const char *path, long line)
+static int setup_row(void *v, const tsv_reader *t)
 {
     reference_setup_row *r = v;
-    r->line = (int)line;
-    int rc = copy_field(r->item, sizeof r->item, f[0], path, line, "item");
+    r->line = (int)t->line;
+    int rc = copy_field(r->item, sizeof r->item, t, 0, "item");
     if (!rc)
-        rc = copy_field(r->paper, sizeof r->paper, f[1], path, line, "paper");
+        rc = copy_field(r->paper, sizeof r->paper, t, 1, "paper");
     if (!rc)
-        rc = copy_field(r->ours, sizeof r->ours, f[2], path, line, "ours");
+        rc = copy_field(r->ours, sizeof r->ours, t, 2, "ours");
     if (!rc)
-        rc = copy_field(r->source, sizeof r->source, f[3], path, line, "source");
+        rc = copy_field(r->source, sizeof r->source, t, 3, "source");
     return rc;
 }
 
@@ -200,35 +162,34 @@ void reference_setup_free(reference_setup *s)
     s->n = 0;
 }
 
-static int positive_field(double *dst, const char *v, const char *path, long line,
-                          const char *col)
+static int positive_field(double *dst, const tsv_reader *t, int col, const char *name)
 {
-    int rc = number_field(dst, v, path, line, col);
+    int rc = tsv_number(t, col, name, dst);
     if (!rc && !(*dst > 0))
-        rc = error_set(MG_EFORMAT, "%s:%ld: %s: '%s': expected a positive number", path, line,
-                       col, v);
+        rc = error_set(MG_EFORMAT, "%s:%ld: %s: '%s': expected a positive number", t->path,
+                       t->line, name, t->fields[col]);
     return rc;
 }
 
-static int speed_row(void *v, char **f, const char *path, long line)
+static int speed_row(void *v, const tsv_reader *t)
 {
     reference_speed_row *r = v;
     double threads = 0;
-    int rc = copy_field(r->tier, sizeof r->tier, f[0], path, line, "tier");
+    int rc = copy_field(r->tier, sizeof r->tier, t, 0, "tier");
     if (!rc)
-        rc = copy_field(r->model, sizeof r->model, f[1], path, line, "model");
+        rc = copy_field(r->model, sizeof r->model, t, 1, "model");
     if (!rc)
-        rc = number_field(&threads, f[2], path, line, "threads");
+        rc = tsv_number(t, 2, "threads", &threads);
     if (!rc && (threads < 1 || threads > 1024 || threads != floor(threads)))
-        rc = error_set(MG_EFORMAT, "%s:%ld: threads: '%s': expected an integer 1..1024", path,
-                       line, f[2]);
+        rc = error_set(MG_EFORMAT, "%s:%ld: threads: '%s': expected an integer 1..1024", t->path,
+                       t->line, t->fields[2]);
     r->threads = (int)threads;
     if (!rc)
-        rc = positive_field(&r->train_tokens_per_s, f[3], path, line, "train_tokens_per_s");
+        rc = positive_field(&r->train_tokens_per_s, t, 3, "train_tokens_per_s");
     if (!rc)
-        rc = positive_field(&r->eval_tokens_per_s, f[4], path, line, "eval_tokens_per_s");
+        rc = positive_field(&r->eval_tokens_per_s, t, 4, "eval_tokens_per_s");
     if (!rc)
-        rc = copy_field(r->source, sizeof r->source, f[5], path, line, "source");
+        rc = copy_field(r->source, sizeof r->source, t, 5, "source");
     return rc;
 }
 

@@ -2,12 +2,14 @@
 #include "train/provenance.h"
 #include "train/checkpoint.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "model/params.h"
 #include "train/recipe.h"
 #include "runs/runname.h"
 #include "runs/tier.h"
 #include "util/jsonread.h"
 #include "util/sha256.h"
+#include "util/tsv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -119,38 +121,6 @@ static int read_summary(run_record *r)
     return rc;
 }
 
-/* The index of `name` among the tab-separated fields of a header line. */
-static int column_of(const char *header, const char *name)
-{
-    int col = 0;
-    for (const char *s = header;; col++) {
-        size_t n = strcspn(s, "\t\r\n");
-        if (n == strlen(name) && strncmp(s, name, n) == 0)
-            return col;
-        if (s[n] != '\t')
-            return -1;
-        s += n + 1;
-    }
-}
-
-/* The field `col` of a tab-separated line, copied into out. */
-static int field_of(const char *line, int col, char *out, size_t cap)
-{
-    const char *s = line;
-    for (int c = 0; c < col; c++) {
-        s = strchr(s, '\t');
-        if (!s)
-            return 0;
-        s++;
-    }
-    size_t n = strcspn(s, "\t\r\n");
-    if (n >= cap)
-        return 0;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return 1;
-}
-
 /* Half a unit of the last digit of a printed number ("1.234567": 5e-7;
  * "1.5e-05": 5e-7): how far the printed value may lie from the one
  * printed. */
@@ -189,52 +159,55 @@ static int push_eval(run_record *r, size_t *cap, long step, double loss)
     return MG_OK;
 }
 
+/* A whole number >= 1 in `text`, or 0. */
+static long step_number(const char *text)
+{
+    char *end = NULL;
+    long v = text ? strtol(text, &end, 10) : 0;
+    return end && end != text && !*end && v >= 1 ? v : 0;
+}
+
 static int read_metrics(run_record *r)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.tsv", r->dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t lcap = 0, cap = 0;
-    long lineno = 0;
-    int rc = MG_OK, c_kind = -1, c_step = -1, c_val = -1;
-    while (!rc && getline(&line, &lcap, f) > 0) {
-        lineno++;
-        if (lineno == 1) {
-            c_kind = column_of(line, "kind");
-            c_step = column_of(line, "step");
-            c_val = column_of(line, "val_ce");
+    tsv_reader t;
+    int rc = tsv_open(&t, path);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    int got, c_kind = -1, c_step = -1, c_val = -1;
+    while (!rc && (got = tsv_next(&t, 0)) == TSV_ROW) {
+        if (t.line == 1) {
+            c_kind = tsv_column(&t, "kind");
+            c_step = tsv_column(&t, "step");
+            c_val = tsv_column(&t, "val_ce");
             if (c_kind < 0 || c_step < 0 || c_val < 0)
                 rc = error_set(MG_EFORMAT, "%s:1: header lacks a kind, step or val_ce column",
                                path);
             continue;
         }
-        char kind[16], step_s[32], val_s[64];
-        if (!field_of(line, c_kind, kind, sizeof kind) || strcmp(kind, "eval") != 0)
+        const char *kind = tsv_field(&t, c_kind);
+        if (!kind || strcmp(kind, "eval") != 0)
             continue;
-        char *e1 = NULL, *e2 = NULL;
-        long step = 0;
-        double val = NAN;
-        if (field_of(line, c_step, step_s, sizeof step_s) &&
-            field_of(line, c_val, val_s, sizeof val_s)) {
-            step = strtol(step_s, &e1, 10);
-            val = strtod(val_s, &e2);
-        }
-        if (!e1 || !e2 || *e1 || *e2 || e1 == step_s || e2 == val_s || step < 1 || !isfinite(val))
+        const char *val_s = tsv_field(&t, c_val);
+        long step = step_number(tsv_field(&t, c_step));
+        char *end = NULL;
+        double val = val_s ? strtod(val_s, &end) : NAN;
+        if (!step || !end || end == val_s || *end || !isfinite(val))
             rc = error_set(MG_EFORMAT, "%s:%ld: an eval row without a step and a finite val_ce",
-                           path, lineno);
+                           path, t.line);
         else if (r->n_evals && step < r->eval_step[r->n_evals - 1])
-            rc = error_set(MG_EFORMAT, "%s:%ld: step %ld comes after step %ld", path, lineno,
+            rc = error_set(MG_EFORMAT, "%s:%ld: step %ld comes after step %ld", path, t.line,
                            step, r->eval_step[r->n_evals - 1]);
         else
             rc = push_eval(r, &cap, step, val);
         if (!rc)
             r->val_half_unit = fmax(r->val_half_unit, half_unit_printed(val_s));
     }
-    free(line);
-    fclose(f);
+    if (!rc && got != TSV_END && got != TSV_ROW)
+        rc = got;
+    tsv_close(&t);
     if (!rc && r->n_evals == 0)
         rc = error_set(MG_EFORMAT, "%s: no eval rows", path);
     return rc;
@@ -245,36 +218,32 @@ int run_record_last_step(const char *dir, long *step)
     *step = 0;
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.tsv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? MG_OK
-                               : error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int rc = MG_OK, c_step = -1;
-    while (!rc && (len = getline(&line, &lcap, f)) > 0) {
+    if (!fs_exists(path))
+        return MG_OK;
+    tsv_reader t;
+    int rc = tsv_open(&t, path);
+    if (rc)
+        return rc;
+    int got, c_step = -1;
+    while (!rc && (got = tsv_next(&t, 0)) == TSV_ROW) {
         /* the trainer appends as it goes: a last line without its newline
          * is still being written */
-        if (line[len - 1] != '\n')
+        if (!t.complete)
             break;
-        if (++lineno == 1) {
-            if ((c_step = column_of(line, "step")) < 0)
+        if (t.line == 1) {
+            if ((c_step = tsv_column(&t, "step")) < 0)
                 rc = error_set(MG_EFORMAT, "%s:1: header lacks a step column", path);
             continue;
         }
-        char step_s[32], *end = NULL;
-        long v = 0;
-        if (field_of(line, c_step, step_s, sizeof step_s))
-            v = strtol(step_s, &end, 10);
-        if (!end || end == step_s || *end || v < 1)
-            rc = error_set(MG_EFORMAT, "%s:%ld: step: not a step number", path, lineno);
+        long v = step_number(tsv_field(&t, c_step));
+        if (!v)
+            rc = error_set(MG_EFORMAT, "%s:%ld: step: not a step number", path, t.line);
         else if (v > *step)
             *step = v;
     }
-    free(line);
-    fclose(f);
+    if (!rc && got != TSV_END && got != TSV_ROW)
+        rc = got;
+    tsv_close(&t);
     return rc;
 }
 
