@@ -5,6 +5,7 @@
 #include "util/fsutil.h"
 #include "model/params.h"
 #include "train/recipe.h"
+#include "train/summary.h"
 #include "runs/runname.h"
 #include "runs/tier.h"
 #include "util/jsonread.h"
@@ -73,51 +74,21 @@ static int read_summary(run_record *r)
     sha256_init(&c);
     sha256_update(&c, text, len);
     sha256_final_hex(&c, r->summary_sha256);
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    run_summary sum;
+    rc = run_summary_parse(path, text, len, &sum);
     free(text);
-    if (!root)
-        return error_set(MG_EFORMAT, "%s:%d: %s", path, jerr.line, jerr.text);
-    json_t *best = json_object_get(root, "best_val_loss");
-    json_t *fin = json_object_get(root, "final_val_loss");
-    json_t *bstep = json_object_get(root, "best_step");
-    json_t *tot = json_object_get(root, "params_total");
-    json_t *act = json_object_get(root, "params_active");
-    json_t *tokens = json_object_get(root, "tokens");
-    json_t *wall = json_object_get(root, "wall_s");
-    json_t *seed = json_object_get(root, "seed");
-    /* a cross-entropy is finite and never negative */
-    if (!json_is_number(best) || !isfinite(json_number_value(best)) ||
-        json_number_value(best) < 0)
-        rc = error_set(MG_EFORMAT, "%s: best_val_loss: missing or not a finite loss >= 0", path);
-    else if (!json_is_number(fin) || !isfinite(json_number_value(fin)) ||
-             json_number_value(fin) < 0)
-        rc = error_set(MG_EFORMAT, "%s: final_val_loss: missing or not a finite loss >= 0", path);
-    else if (!json_is_integer(seed))
-        rc = error_set(MG_EFORMAT, "%s: seed: missing or not an integer", path);
-    else if (json_integer_value(seed) != r->seed)
-        rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path,
-                       (long long)json_integer_value(seed), r->seed);
-    else if (!json_is_integer(bstep))
-        rc = error_set(MG_EFORMAT, "%s: best_step: missing or not an integer", path);
-    else if (!json_is_integer(tot) || json_integer_value(tot) <= 0)
-        rc = error_set(MG_EFORMAT, "%s: params_total: missing or not a positive integer", path);
-    else if (!json_is_integer(act) || json_integer_value(act) <= 0)
-        rc = error_set(MG_EFORMAT, "%s: params_active: missing or not a positive integer", path);
-    else if (tokens && !json_is_integer(tokens))
-        rc = error_set(MG_EFORMAT, "%s: tokens: not an integer", path);
-    else if (wall && !json_is_number(wall))
-        rc = error_set(MG_EFORMAT, "%s: wall_s: not a number", path);
+    if (!rc && sum.seed != r->seed)
+        rc = error_set(MG_EFORMAT, "%s: seed: %ld, but the folder is of seed %ld", path, sum.seed,
+                       r->seed);
     if (!rc) {
-        r->best_val_loss = json_number_value(best);
-        r->final_val_loss = json_number_value(fin);
-        r->best_step = (long)json_integer_value(bstep);
-        r->params_total = json_integer_value(tot);
-        r->params_active = json_integer_value(act);
-        r->tokens = tokens ? json_integer_value(tokens) : -1;
-        r->wall_s = wall ? json_number_value(wall) : NAN;
+        r->best_val_loss = sum.best_val_loss;
+        r->final_val_loss = sum.final_val_loss;
+        r->best_step = sum.best_step;
+        r->params_total = sum.params_total;
+        r->params_active = sum.params_active;
+        r->tokens = sum.tokens;
+        r->wall_s = sum.wall_s;
     }
-    json_decref(root);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "model/params.h"
 #include "train/provenance.h"
 #include "train/rundir.h"
+#include "train/summary.h"
 
 #include <cblas.h>
 #include <errno.h>
@@ -42,29 +43,23 @@ run_seeds train_seeds(const train_options *o)
 static int write_summary(const char *dir, const train_options *o, const train_result *res,
                          const model *m)
 {
-    json_t *j = json_object();
-    json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
-    json_object_set_new(j, "threads", json_integer(o->threads));
-    json_object_set_new(j, "best_val_loss", json_real(res->best_val));
-    json_object_set_new(j, "best_step", json_integer(res->best_step));
-    json_object_set_new(j, "final_val_loss", json_real(res->final_val));
-    json_object_set_new(j, "n_params", json_integer((json_int_t)res->n_params));
+    run_summary sum = {
+        .seed = (long)o->seed,
+        .threads = o->threads,
+        .best_val_loss = res->best_val,
+        .best_step = res->best_step,
+        .final_val_loss = res->final_val,
+        .n_params = (long long)res->n_params,
+        .tokens = res->tokens,
+        .wall_s = res->wall_s,
+        .moe = model_config_is_moe(&m->cfg),
+    };
     params_counts pc;
     if (params_count(&m->cfg, &pc) == MG_OK) {
-        json_object_set_new(j, "params_total", json_integer((json_int_t)pc.n_total));
-        json_object_set_new(j, "params_active", json_integer((json_int_t)pc.n_active));
-        json_object_set_new(j, "params_convention", json_string(PARAMS_CONVENTION));
+        sum.params_total = (long long)pc.n_total;
+        sum.params_active = (long long)pc.n_active;
     }
-    json_object_set_new(j, "tokens", json_integer(res->tokens));
-    json_object_set_new(j, "wall_s", json_real(res->wall_s));
-    json_object_set_new(j, "moe", json_boolean(model_config_is_moe(&m->cfg)));
-    char path[RECIPE_PATH_MAX + 64];
-    int rc = fs_join(path, sizeof path, dir, "summary.json");
-    if (rc) {
-        json_decref(j);
-        return rc;
-    }
-    return jsonio_write(path, j);
+    return run_summary_write(dir, &sum);
 }
 
 static void metrics_header(FILE *f, const model *m)
