@@ -54,7 +54,7 @@ bash ci/paper-data.sh "$moegap" "$tier" >&2
 "$moegap" plan --tier "$tier" --write-recipes "$out/recipes" --quiet
 mkdir -p "$out/runs"
 
-recipe_of() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$out/recipes/recipes.tsv"; }
+recipe_of() { "$moegap" query --recipes "$out/recipes/recipes.tsv" --recipe-of "$1"; }
 
 cells=()
 IFS=, read -ra model_list <<<"$models"

@@ -6,8 +6,8 @@
 # usage: ci/paper-run.sh MOEGAP_EXE RUNS_DIR MODEL SEED THREADS
 set -euo pipefail
 moegap=$1 runs=$2 model=$3 seed=$4 threads=$5
-recipe=$(awk -F'\t' -v m="$model" '$1 == m { print $2 }' "$runs/recipes/recipes.tsv")
-[[ -n $recipe ]] || { echo "paper-run: no recipe for model '$model' in $runs/recipes/recipes.tsv" >&2; exit 1; }
+recipe=$("$moegap" query --recipes "$runs/recipes/recipes.tsv" --recipe-of "$model") ||
+  { echo "paper-run: no recipe for model '$model' in $runs/recipes/recipes.tsv" >&2; exit 1; }
 dir=$runs/runs/$model-s$seed
 
 # the token files the recipe names, as the trainer reads them

@@ -10,8 +10,15 @@ src=$1 moegap=$2 paper=$3 protocols=$4
 shift 4
 mkdir -p "$paper/results"
 status=0
-while IFS=$'\t' read -r kind name _ _ proto _; do
-  [[ $kind == check ]] || continue
+# the plan unreadable: no check can run, and the job fails (the table is still made)
+names=()
+if checks=$("$moegap" query --plan "$paper/plan.tsv" --checks); then
+  [[ -z $checks ]] || mapfile -t names <<<"$checks"
+else
+  status=1
+fi
+for name in "${names[@]}"; do
+  proto=$("$moegap" query --plan "$paper/plan.tsv" --check "$name" --get protocol) || { status=1; continue; }
   # a check that errs must show as missing, not as the result of an earlier one
   rm -f "$paper/results/$name.json"
   "$moegap" check --protocol "$proto" --runs "$paper/runs" "$@" --reference "$src/reference" \
@@ -21,6 +28,6 @@ while IFS=$'\t' read -r kind name _ _ proto _; do
     echo "slurm-checks: $name: the check erred (exit $rc)" >&2
     status=1
   fi
-done <"$paper/plan.tsv"
+done
 "$moegap" claims --paper-dir "$paper" --protocols "$protocols" --reference "$src/reference" || status=1
 exit "$status"

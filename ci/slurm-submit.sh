@@ -61,10 +61,12 @@ moegap=$(realpath "$moegap")
 protocols=$(cd "$protocols" && pwd)
 "$moegap" plan --tier "$tier" "${seeds[@]}" --protocols "$protocols" --reference "$src/reference" \
   --tsv "$paper/plan.tsv" --json "$paper/plan.json" --write-recipes "$paper/recipes"
-n=$(awk -F'\t' '$1 == "run"' "$paper/plan.tsv" | wc -l)
+n=$("$moegap" query --plan "$paper/plan.tsv" --runs | wc -l)
 # the array's time limit: its longest run, at the plan's measured speed
-minutes=$(awk -F'\t' -v t="$threads" '$1 == "run" && $8 != "-" && $8 > h { h = $8 }
-  END { m = h * 60 / t * 2 + 10; printf "%d", m == int(m) ? m : int(m) + 1 }' "$paper/plan.tsv")
+# ('-': none measured); awk only does the arithmetic on the values the query read
+minutes=$("$moegap" query --plan "$paper/plan.tsv" --runs --get core_hours |
+  awk -v t="$threads" '$1 != "-" && $1 > h { h = $1 }
+  END { m = h * 60 / t * 2 + 10; printf "%d", m == int(m) ? m : int(m) + 1 }')
 
 stamp=$(date +%Y%m%d-%H%M%S)
 data=$(sbatch --parsable -J moegap-data -o "$paper/slurm/data-$stamp.out" "${sbatch_opts[@]}" \

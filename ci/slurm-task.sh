@@ -9,9 +9,8 @@
 set -euo pipefail
 src=$1 moegap=$2 paper=$3 threads=$4
 [[ -n ${SLURM_ARRAY_TASK_ID:-} ]] || { echo "slurm-task: not an array task (no SLURM_ARRAY_TASK_ID)" >&2; exit 2; }
-row=$(awk -F'\t' -v i="$SLURM_ARRAY_TASK_ID" '$1 == "run" { if (n++ == i) print $3 "\t" $4 }' \
-  "$paper/plan.tsv")
-[[ -n $row ]] || { echo "slurm-task: $paper/plan.tsv has no run $SLURM_ARRAY_TASK_ID" >&2; exit 1; }
-IFS=$'\t' read -r model seed <<<"$row"
+model=$("$moegap" query --plan "$paper/plan.tsv" --run-index "$SLURM_ARRAY_TASK_ID" --get model) &&
+  seed=$("$moegap" query --plan "$paper/plan.tsv" --run-index "$SLURM_ARRAY_TASK_ID" --get seed) ||
+  { echo "slurm-task: $paper/plan.tsv has no run $SLURM_ARRAY_TASK_ID" >&2; exit 1; }
 echo "slurm-task: task $SLURM_ARRAY_TASK_ID: $model seed $seed on $(hostname), restart ${SLURM_RESTART_COUNT:-0}"
 exec bash "$src/ci/paper-run.sh" "$moegap" "$paper" "$model" "$seed" "$threads"

@@ -20,6 +20,7 @@ int cmd_tier(int argc, char **argv);
 int cmd_recipe(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 
 /* The plan of a tier (runs/plan.h) from the options plan and status
  * share; prints why not and returns the exit status (2 a bad --seeds, 1 a

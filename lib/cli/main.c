@@ -23,6 +23,7 @@ static const char usage[] =
     "  recipe  print a recipe resolved, or one of its values (for scripts)\n"
     "  plan    the runs and checks the protocols need at a tier, with their cost\n"
     "  status  where each run of a tier's plan stands: done, running, interrupted\n"
+    "  query   a value of a plan.tsv or recipes.tsv (for scripts)\n"
     "\n"
     "'moegap <command> --help' describes each command.\n";
 
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "status") == 0)
         return cmd_status(argc - 1, argv + 1);
+    if (strcmp(argv[1], "query") == 0)
+        return cmd_query(argc - 1, argv + 1);
     fprintf(stderr, "moegap: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

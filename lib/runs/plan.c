@@ -1,4 +1,5 @@
 #include "runs/plan.h"
+#include "runs/plan_read.h"
 #include "util/error.h"
 #include "model/params.h"
 #include "runs/reference.h"
@@ -281,7 +282,7 @@ static const char *model_name(const plan *pl, int m)
 
 int plan_write_tsv(const plan *pl, FILE *f)
 {
-    fprintf(f, "kind\tname\tmodel\tseed\trecipe\ttokens\tevals\tcore_hours\tneeds\n");
+    fprintf(f, "%s\n", PLAN_TSV_HEADER); /* the header plan_table_read checks */
     for (int i = 0; i < pl->n_runs; i++) {
         const plan_run *r = &pl->runs[i];
         const plan_model *m = &pl->models[r->model];
@@ -314,7 +315,7 @@ int plan_write_recipes(const plan *pl, const char *dir)
     atomic_file list;
     if ((rc = atomic_open(&list, tsv)))
         return rc;
-    fprintf(list.f, "model\trecipe\n");
+    fprintf(list.f, "%s\n", PLAN_RECIPES_HEADER); /* the header recipes_table_read checks */
     for (int m = 0; m < pl->n_models && !rc; m++) {
         snprintf(file, sizeof file, "%s.ini", model_name(pl, m));
         atomic_file af;

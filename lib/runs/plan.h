@@ -110,14 +110,16 @@ const char *plan_run_state_name(plan_run_state s);
  *   kind  name  model  seed  recipe  tokens  evals  core_hours  needs
  * (run rows: the run folder, its model, seed, derivation, tokens,
  * evaluations and estimated core-hours; check rows: the protocol file and
- * the runs it needs, comma-separated). */
+ * the runs it needs, comma-separated). Read back by plan_table_read
+ * (runs/plan_read.h), the one reader of the format. */
 int plan_write_tsv(const plan *pl, FILE *f);
 /* The same as a JSON document at `path`, written atomically. */
 int plan_write_json(const plan *pl, const char *path);
 /* Each model's recipe as DIR/<model>.ini (the resolved recipe: absolute
  * data paths; a match's as moegap params --match writes its values), and
  * DIR/recipes.tsv naming them (model<TAB>recipe), each file atomically;
- * DIR is made when missing. The recipes the executors train from. */
+ * DIR is made when missing. The recipes the executors train from; read
+ * back by recipes_table_read (runs/plan_read.h). */
 int plan_write_recipes(const plan *pl, const char *dir);
 /* The wall time in hours of every run on `cores` cores at one run per
  * core (each at its measured threads' speed): runs packed longest first

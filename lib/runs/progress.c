@@ -4,11 +4,11 @@
 #include "util/error.h"
 #include "model/params.h"
 #include "train/recipe.h"
+#include "runs/plan_read.h"
 #include "runs/runrecord.h"
 
 #include "util/fsutil.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,49 +77,33 @@ static int read_recipe_cost(const char *path, long *steps, double *cost)
     return rc;
 }
 
-/* recipes.tsv: a header "model<TAB>recipe", then one row per model. */
+/* recipes.tsv (runs/plan_read.h's reader): each model's steps and step
+ * cost from its recipe, read once however many seeds it has. */
 static int read_recipes(progress_state *s, const char *paper_dir)
 {
     char path[PROTOCOL_PATH_MAX + 32];
     int rc = fs_join(path, sizeof path, paper_dir, "recipes/recipes.tsv");
-    if (rc)
-        return rc;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? MG_OK
-                               : error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    long lineno = 0;
-    while (!rc && getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (++lineno == 1) {
-            if (strcmp(line, "model\trecipe") != 0)
-                rc = error_set(MG_EFORMAT, "%s:1: header: not 'model<TAB>recipe'", path);
-            continue;
-        }
-        char *tab = strchr(line, '\t');
-        if (!tab || tab == line || !tab[1]) {
-            rc = error_set(MG_EFORMAT, "%s:%ld: not 'model<TAB>recipe'", path, lineno);
-            break;
-        }
-        *tab = '\0';
+    if (rc || !fs_exists(path))
+        return rc; /* not planned yet: the steps are not known */
+    recipes_table t;
+    rc = recipes_table_read(&t, path);
+    for (int row = 0; !rc && row < t.n; row++) {
+        const recipes_table_row *m = &t.rows[row];
         long steps = 0;
         double cost = 0;
         int read = 0;
         for (int i = 0; !rc && i < s->n_runs; i++) {
             progress_run *r = &s->runs[i];
-            if (strcmp(r->name, line) != 0)
+            if (strcmp(r->name, m->model) != 0)
                 continue;
-            if (!read && (rc = read_recipe_cost(tab + 1, &steps, &cost)))
-                rc = error_prefix(rc, "%s:%ld: recipe of %s: ", path, lineno, line);
+            if (!read && (rc = read_recipe_cost(m->recipe, &steps, &cost)))
+                rc = error_prefix(rc, "%s:%ld: recipe of %s: ", path, m->line, m->model);
             read = 1;
             r->steps = steps;
             r->step_cost = cost;
         }
     }
-    free(line);
-    fclose(f);
+    recipes_table_free(&t);
     if (rc)
         return rc;
     s->have_recipes = 1;

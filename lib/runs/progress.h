@@ -1,7 +1,8 @@
 /* How far the paper label's training has got (`moegap progress`): for
  * every (model, seed) run any protocol names, the steps its recipe asks
- * for (PAPER_DIR/recipes/recipes.tsv, moegap plan --write-recipes), the last step
- * its metrics.tsv records and whether its summary.json is written.
+ * for (PAPER_DIR/recipes/recipes.tsv, moegap plan --write-recipes, read by
+ * runs/plan_read.h), the last step its metrics.tsv records and whether its
+ * summary.json is written.
  *
  * Runs differ in cost per step (dense_total has more active parameters
  * than dense_active), so the share of the work done weighs each step by
