@@ -30,8 +30,9 @@ slurm_test_logs() {
 # the token files, once, in the source tree (the paper label finds them there)
 bash "$src/ci/paper-data.sh" "$moegap" smoke >/dev/null || fail "ci/paper-data.sh smoke failed"
 "$moegap" plan --tier smoke --tsv "$dir/plan.tsv" --quiet || fail "moegap plan failed"
-mapfile -t runs < <(awk -F'\t' '$1 == "run" { print $3 " " $4 }' "$dir/plan.tsv")
-mapfile -t checks < <(awk -F'\t' '$1 == "check" { print $2 " " $5 }' "$dir/plan.tsv")
+query() { "$moegap" query --plan "$dir/plan.tsv" "$@"; }
+mapfile -t runs < <(paste -d ' ' <(query --runs --get model) <(query --runs --get seed))
+mapfile -t checks < <(paste -d ' ' <(query --checks) <(query --checks --get protocol))
 ((${#runs[@]} == 15 && ${#checks[@]} == 4)) || fail "the smoke plan has ${#runs[@]} runs and ${#checks[@]} checks"
 
 ## the CTest path: the paper label's tests as the build writes them from
@@ -62,7 +63,9 @@ submit
 echo "submitted after $((SECONDS - t_start)) s: data $data, array $arr, checks $chk"
 # the task to interrupt: the plan's longest model, first seed
 victim=dense8_total-s1
-idx=$(awk -F'\t' -v v="$victim" '$1 == "run" { if ($2 == v) print n; n++ }' "$b/plan.tsv")
+mapfile -t names < <("$moegap" query --plan "$b/plan.tsv" --runs)
+idx=
+for i in "${!names[@]}"; do [[ ${names[i]} == "$victim" ]] && idx=$i; done
 [[ -n $idx ]] || fail "no $victim in the plan"
 metrics=$b/runs/$victim/metrics.tsv
 deadline=$((SECONDS + 120))
