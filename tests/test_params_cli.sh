@@ -74,12 +74,21 @@ expect 0 "ffn_hidden = 257$" "wrote .*sub/dense-active.ini" \
 w=$work/sub/dense-active.ini
 for line in "ffn_hidden = 257" "n_experts = 0" "top_k = 1" "expert_hidden = 0" "d_model = 64" \
     "vocab_size = 1024" "seq_len = 128" "lb_coef = 0.02" "lr = 0.005" \
-    "steps = 2" "batch_size = 2" "train = ../train.tok" "val = ../val.tok"; do
+    "steps = 2" "batch_size = 2" "train = ../train.tok" "val = ../val.tok" \
+    "matched = moe4 active"; do
   grep -qxF "$line" "$w" || { echo "FAIL: $w lacks '$line'"; fails=$((fails + 1)); }
 done
 ls "$work/sub" | grep -q tmp && { echo "FAIL: a temporary file was left in $work/sub"; fails=$((fails + 1)); }
 expect 0 "dense, ffn_hidden 257" "all +329024 +329024" -- "$moegap" params --recipe "$w"
 expect 0 "best validation loss" -- "$moegap" train --recipe "$w" --seed 1 --out "$work/run" --quiet
+# [run] matched names the MoE by its file name, or as --moe-name says
+expect 0 "matched = big4 total" \
+  -- "$moegap" params --recipe "$work/moe4.ini" --match total --write "$work/sub/big.ini" --moe-name big4
+grep -qxF "matched = big4 total" "$work/sub/big.ini" || { echo "FAIL: big.ini lacks its matched"; fails=$((fails + 1)); }
+expect 1 "'big 4' is not a model name" \
+  -- "$moegap" params --recipe "$work/moe4.ini" --match total --write "$work/sub/x.ini" --moe-name "big 4"
+expect 2 "--moe-name applies only with --write" \
+  -- "$moegap" params --recipe "$work/moe4.ini" --match total --moe-name big4
 
 # refused: the words, a dense recipe to match, a zero multiple, --write over the MoE
 expect 2 "match target 'biggest': expected 'active' or 'total'" \

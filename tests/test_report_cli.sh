@@ -229,6 +229,21 @@ expect 1 "UNREADABLE result total_gap: results/total_gap.json: verdict: 'MAYBE':
   "exit 1 \(--strict\)" -- report --out "$work/maybe/report.pdf" --strict
 cp -p "$work/total_gap.json" "$paper/results/total_gap.json"
 
+# ---- the MoE a dense model stands beside is its recipe's [run] matched ----
+# (in a copy: an edited recipe.ini would make the results stale here)
+grep -qxF "matched = moe4 active" "$paper/runs/dense_active-s1/recipe.ini" ||
+  fail "runs/dense_active-s1/recipe.ini does not record matched = moe4 active"
+cp -r "$paper" "$work/nomatch"
+sed -i '/^matched = /d' "$work/nomatch/runs/dense_active-s1/recipe.ini"
+expect 0 "dense_active: its recipe.ini has no \[run\] matched" \
+  -- "$moegap" report --paper-dir "$work/nomatch" --protocols "$src/protocols" --reference "$src/reference" \
+  --out "$work/nomatch/report.pdf"
+sed -i 's/^\[run\]$/[run]\nmatched = moe9 total/' "$work/nomatch/runs/dense_active-s1/recipe.ini"
+expect 0 "dense_active: \[run\] matched = moe9 total, but moe9 is no model of the report" \
+  -- "$moegap" report --paper-dir "$work/nomatch" --protocols "$src/protocols" --reference "$src/reference" \
+  --out "$work/nomatch/report.pdf"
+rm -rf "$work/nomatch"
+
 # ---- stale: a run's summary.json changed since the checks used it --------
 printf ' ' >>"$paper/runs/moe8-s2/summary.json"
 expect 0 "STALE result eight_experts: runs/moe8-s2/summary.json changed since the check used it" \

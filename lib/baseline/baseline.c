@@ -6,7 +6,6 @@
 #include "train/recipe.h"
 #include "runs/runrecord.h"
 
-#include "baseline/baseline_json.h"
 #include "util/fsutil.h"
 #include "util/jsonread.h"
 #include "train/provenance.h"
@@ -41,10 +40,10 @@ void baseline_default_tolerances(baseline *b)
 
 int baseline_verdict_known(const char *v)
 {
-    for (check_verdict k = VERDICT_PASS; k <= VERDICT_INCONCLUSIVE; k++)
-        if (strcmp(v, check_verdict_name(k)) == 0)
-            return 1;
-    return 0;
+    /* a predicate: the message an unknown verdict leaves is the caller's to
+     * ignore (it states its own) */
+    check_verdict k;
+    return check_verdict_parse(v, &k) == MG_OK;
 }
 
 static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const char *name,
@@ -78,9 +77,9 @@ static int read_result(baseline_protocol *bp, protocol *p, const char *path,
         rc = error_set(MG_EFORMAT, "%s: protocol: '%s', expected '%s'", path, name, p->name);
     if (!rc)
         rc = jsonread_string(&at, root, "verdict", bp->verdict, sizeof bp->verdict);
-    if (!rc && !baseline_verdict_known(bp->verdict))
-        rc = error_set(MG_EFORMAT, "%s: verdict: '%s': expected PASS, CONTRADICTED or "
-                       "INCONCLUSIVE", path, bp->verdict);
+    check_verdict verdict;
+    if (!rc && (rc = check_verdict_parse(bp->verdict, &verdict)))
+        rc = error_prefix(rc, "%s: verdict: ", path);
     /* the seeds the check was given: the runs it names, and what the
      * comparison holds against the baseline's */
     if (!rc)
@@ -162,11 +161,7 @@ static int read_origin(run_origin *o, const char *run_dir, recipe *rec)
     if (rc)
         return rc;
     snprintf(o->commit, sizeof o->commit, "%s", pr.commit);
-    snprintf(o->machine.core, sizeof o->machine.core, "%s", pr.core);
-    snprintf(o->machine.coretype_env, sizeof o->machine.coretype_env, "%s", pr.coretype_env);
-    o->machine.threads = pr.threads;
-    snprintf(o->machine.openblas, sizeof o->machine.openblas, "%s", pr.openblas);
-    snprintf(o->machine.compiler, sizeof o->machine.compiler, "%s", pr.compiler);
+    o->machine = provenance_record_machine(&pr);
     /* null: not built from a git tree, so no commit pins the code */
     o->dirty = pr.dirty != 0 || strcmp(o->commit, "unknown") == 0;
     return MG_OK;

@@ -24,6 +24,7 @@
 #define MOEGAP_BASELINE_H
 
 #include "runs/protocol.h"
+#include "train/provenance.h"
 
 #include <stdio.h>
 
@@ -62,16 +63,10 @@ typedef struct {
     int n_items;
 } baseline_protocol;
 
-/* What decides the bits of a result besides the code: the kernels OpenBLAS
- * picks (its core type, which OPENBLAS_CORETYPE overrides, and its build),
- * the thread count, and the compiler. */
-typedef struct {
-    char core[64];         /* openblas_core of the runs' provenance.json */
-    char coretype_env[64]; /* OPENBLAS_CORETYPE, "" when unset */
-    long long threads;
-    char openblas[256];    /* openblas_config: version and build options */
-    char compiler[128];
-} baseline_machine;
+/* The machine the runs came from: provenance.json's machine fields, which
+ * a baseline keeps in its "machine" object with the same keys and reads
+ * with the same reader (provenance_machine_read). */
+typedef provenance_machine baseline_machine;
 
 typedef struct {
     char path[BASELINE_PATH_MAX]; /* the file read, for messages */
@@ -111,7 +106,9 @@ int baseline_write(const baseline *b, const char *path);
  * line with the result. Returns the number of failures (0: ok). */
 int baseline_compare(const baseline *old, const baseline *now, FILE *f);
 
-/* PASS, CONTRADICTED or INCONCLUSIVE, as moegap check writes them. */
+/* PASS, CONTRADICTED or INCONCLUSIVE, as moegap check writes them: 1, else
+ * 0. Parsing verdicts is the claims module's (check_verdict_parse); this is
+ * kept for callers outside lib/baseline (report_results.c). */
 int baseline_verdict_known(const char *verdict);
 int baseline_same_machine(const baseline_machine *a, const baseline_machine *b);
 /* "OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 1 thread (OpenBLAS build; compiler)";

@@ -6,7 +6,8 @@
 #include "util/error.h"
 
 #include "util/jsonio.h"
-#include "baseline/baseline_json.h"
+#include "claims/check.h"
+#include "train/provenance.h"
 #include "util/jsonread.h"
 
 #include <math.h>
@@ -127,9 +128,9 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
 {
     bp->present = 1;
     int rc = jsonread_string(at, obj, "verdict", bp->verdict, sizeof bp->verdict);
-    if (!rc && !baseline_verdict_known(bp->verdict))
-        rc = error_set(MG_EFORMAT, "%s: %s.verdict: '%s': expected PASS, CONTRADICTED or "
-                       "INCONCLUSIVE", at->file, at->path, bp->verdict);
+    check_verdict verdict;
+    if (!rc && (rc = check_verdict_parse(bp->verdict, &verdict)))
+        rc = error_prefix(rc, "%s: %s.verdict: ", at->file, at->path);
     if (!rc)
         rc = jsonread_integers(at, obj, "seeds", 0, 1000000000, bp->seeds, PROTOCOL_MAX_SEEDS,
                                &bp->n_seeds);
@@ -184,21 +185,6 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
     return rc;
 }
 
-int baseline_machine_read(baseline_machine *m, const json_place *at, json_t *obj)
-{
-    int rc = jsonread_string(at, obj, "openblas_core", m->core, sizeof m->core);
-    if (!rc)
-        rc = jsonread_string_or_null(at, obj, "openblas_coretype_env", m->coretype_env,
-                                     sizeof m->coretype_env);
-    if (!rc)
-        rc = jsonread_integer(at, obj, "threads", 1, 4096, &m->threads);
-    if (!rc)
-        rc = jsonread_string(at, obj, "openblas_config", m->openblas, sizeof m->openblas);
-    if (!rc)
-        rc = jsonread_string(at, obj, "compiler", m->compiler, sizeof m->compiler);
-    return rc;
-}
-
 static int read_root(baseline *b, json_t *root)
 {
     json_place at = json_place_root(b->path);
@@ -214,7 +200,7 @@ static int read_root(baseline *b, json_t *root)
         rc = jsonread_object(&at, root, "machine", &machine);
     json_place m_at = json_place_child(&at, "machine");
     if (!rc)
-        rc = baseline_machine_read(&b->machine, &m_at, machine);
+        rc = provenance_machine_read(&b->machine, &m_at, machine);
     if (!rc)
         rc = jsonread_object(&at, root, "tolerance", &tol);
     json_place t_at = json_place_child(&at, "tolerance");

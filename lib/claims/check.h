@@ -84,6 +84,12 @@ int check_run(const protocol *p, const char *runs_dir, const reference_set *ref,
 void check_result_free(check_result *r);
 
 const char *check_verdict_name(check_verdict v);
+/* The inverse, for the files that record a verdict (results, baselines):
+ * PASS, CONTRADICTED or INCONCLUSIVE, as check_verdict_name writes them;
+ * anything else (the "-" of VERDICT_NONE included: no file records it) is
+ * MG_EFORMAT, "'X': expected PASS, CONTRADICTED or INCONCLUSIVE", for the
+ * caller to prefix with the file and the field. */
+int check_verdict_parse(const char *name, check_verdict *out);
 
 /* The verdict as an exit status, so that CTest's outcome is the verdict:
  * PASS 0 (passed), INCONCLUSIVE CHECK_EXIT_INCONCLUSIVE (the check test's

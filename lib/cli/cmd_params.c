@@ -3,19 +3,18 @@
 #include "util/fileio.h"
 #include "model/params.h"
 #include "train/recipe.h"
+#include "train/recipe_write.h"
 
 #include <jansson.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char usage[] =
     "usage: moegap params --recipe FILE [--recipe FILE ...] [--json]\n"
     "       moegap params --recipe MOE.ini --match active|total [--width ffn_hidden|d_model]\n"
-    "                     [--multiple M] [--ffn-hidden H] [--write DENSE.ini] [--json]\n"
+    "                     [--multiple M] [--ffn-hidden H] [--write DENSE.ini [--moe-name NAME]]\n"
+    "                     [--json]\n"
     "\n"
     "Counts every model's parameters per component (total stored, and active:\n"
     "used for one token), with and without the embedding.\n"
@@ -34,7 +33,11 @@ static const char usage[] =
     "  --ffn-hidden H    with --width d_model: the dense ffn_hidden, held fixed\n"
     "                    (default top_k * expert_hidden)\n"
     "  --write FILE      write the matched dense recipe (one --recipe only): the\n"
-    "                    MoE recipe with [model] made dense, written atomically\n";
+    "                    MoE recipe with [model] made dense and [run] matched =\n"
+    "                    NAME TARGET recorded (what the report pairs it by),\n"
+    "                    written atomically\n"
+    "  --moe-name NAME   the MoE's model name for [run] matched (default: the MoE\n"
+    "                    recipe's file name without .ini, moe4 for moe4.ini)\n";
 
 /* Formulas of each part, for the table (notation of model/model.h). */
 static const char *const part_formula[PARAMS_N_PARTS] = {
@@ -45,7 +48,7 @@ typedef struct {
     const char *recipes[64];
     int n_recipes;
     int json;
-    const char *match, *width, *write;
+    const char *match, *width, *write, *moe_name;
     unsigned long long multiple, ffn_hidden;
     int have_ffn_hidden;
 } params_args;
@@ -71,6 +74,7 @@ static int parse_args(params_args *a, int argc, char **argv)
         {"--multiple", CLI_U64, &a->multiple, 0, 0, 1 << 20, 0},
         {"--ffn-hidden", CLI_U64, &a->ffn_hidden, 0, 1, 1 << 20, 0},
         {"--write", CLI_STRING, &a->write, 0, 0, 0, 0},
+        {"--moe-name", CLI_STRING, &a->moe_name, 0, 0, 0, 0},
         {NULL, CLI_FLAG, NULL, 0, 0, 0, 0},
     };
     if (rc == CLI_OK)
@@ -89,6 +93,8 @@ static int parse_args(params_args *a, int argc, char **argv)
         why = "--multiple 0: expected a width multiple of at least 1";
     else if (a->write && a->n_recipes != 1)
         why = "--write takes exactly one --recipe";
+    else if (a->moe_name && !a->write)
+        why = "--moe-name applies only with --write";
     if (why) {
         fprintf(stderr, "moegap params: %s\n\n%s", why, usage);
         return CLI_ERROR;
@@ -218,109 +224,6 @@ static json_t *json_match(const params_match_request *q, const params_match_resu
     return j;
 }
 
-/* ---- --write ------------------------------------------------------------ */
-
-/* Lexically resolves "." and ".." of an absolute path in place. */
-static void path_normalize(char *p)
-{
-    char *comp[1024];
-    int n = 0;
-    char *save = NULL;
-    for (char *s = strtok_r(p + 1, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
-        if (strcmp(s, ".") == 0)
-            continue;
-        if (strcmp(s, "..") == 0) {
-            n -= n > 0;
-            continue;
-        }
-        if (n < (int)(sizeof comp / sizeof comp[0]))
-            comp[n++] = s;
-    }
-    char out[RECIPE_PATH_MAX] = "";
-    size_t len = 0;
-    for (int i = 0; i < n && len < sizeof out; i++)
-        len += (size_t)snprintf(out + len, sizeof out - len, "/%s", comp[i]);
-    snprintf(p, RECIPE_PATH_MAX, "%s", n ? out : "/");
-}
-
-/* `file` relative to the folder `dir`, both absolute and normalised. */
-static int path_relative(const char *dir, const char *file, char *out, size_t size)
-{
-    if (strcmp(dir, "/") == 0)
-        return snprintf(out, size, "%s", file + 1) < (int)size
-                   ? MG_OK : error_set(MG_EINVAL, "%s: path too long", file);
-    /* the longest run of whole components the two share */
-    size_t common = 0;
-    for (size_t i = 0; dir[i] && dir[i] == file[i]; i++)
-        if (dir[i + 1] == '\0' ? file[i + 1] == '/' || file[i + 1] == '\0' : dir[i + 1] == '/')
-            common = i + 1;
-    size_t len = 0;
-    out[0] = '\0';
-    for (const char *s = dir + common; *s; s++)
-        if (*s == '/')
-            len += (size_t)snprintf(out + len, len < size ? size - len : 0, "../");
-    const char *tail = file + common + (file[common] == '/');
-    len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s", tail);
-    return len < size ? MG_OK : error_set(MG_EINVAL, "%s: path too long", file);
-}
-
-/* recipe_read resolves data paths against the recipe's folder; the dense
- * recipe may live elsewhere, so name the same files relative to its own
- * folder (which keeps a recipe written next to the MoE's byte-identical in
- * [data], and both portable). */
-static int rebase_data_path(char *path, const char *out_dir)
-{
-    char abs[RECIPE_PATH_MAX];
-    if (path[0] == '/') {
-        snprintf(abs, sizeof abs, "%s", path);
-    } else {
-        char cwd[RECIPE_PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd) ||
-            snprintf(abs, sizeof abs, "%s/%s", cwd, path) >= (int)sizeof abs)
-            return error_set(MG_EINVAL, "%s: cannot make the path absolute", path);
-    }
-    path_normalize(abs);
-    return path_relative(out_dir, abs, path, RECIPE_PATH_MAX);
-}
-
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static int write_dense(const char *out, const char *moe_path, const recipe *moe,
-                       const model_config *dense)
-{
-    if (!moe->train_tokens[0] || !moe->val_tokens[0])
-        return error_set(MG_EINVAL, "%s has no [data] train and val paths: a recipe written "
-                         "without them could not be read back", moe_path);
-    char folder[RECIPE_PATH_MAX];
-    const char *slash = strrchr(out, '/');
-    snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - out) + (slash == out) : 1,
-             slash ? out : ".");
-    char *dir = realpath(folder, NULL);
-    if (!dir)
-        return error_set(MG_EIO, "%s: cannot find the folder '%s'", out, folder);
-    if (same_file(out, moe_path)) {
-        free(dir);
-        return error_set(MG_EINVAL, "%s: --write would replace the MoE recipe itself", out);
-    }
-    recipe r = *moe;
-    r.model = *dense;
-    int rc = rebase_data_path(r.train_tokens, dir);
-    if (!rc)
-        rc = rebase_data_path(r.val_tokens, dir);
-    free(dir);
-    atomic_file af;
-    if (!rc)
-        rc = atomic_open(&af, out);
-    if (rc)
-        return rc;
-    recipe_write(&r, af.f);
-    return atomic_commit(&af);
-}
-
 /* ---- the command -------------------------------------------------------- */
 
 static int params_one(const params_args *a, const char *path, const params_match_request *q,
@@ -345,15 +248,20 @@ static int params_one(const params_args *a, const char *path, const params_match
     params_match_result m;
     if (params_match(&r.model, q, &m))
         return error_prefix(1, "%s: ", path);
-    if (a->write && write_dense(a->write, path, &r, &m.dense))
+    char moe_name[RECIPE_LABEL_MAX + 8];
+    if (a->moe_name)
+        snprintf(moe_name, sizeof moe_name, "%s", a->moe_name);
+    else
+        recipe_model_name(moe_name, sizeof moe_name, path);
+    if (a->write && recipe_write_dense(a->write, path, &r, &m.dense, moe_name, q->target))
         return 1;
     if (j)
         json_object_set_new(j, "match", json_match(q, &m, a->write));
     else
         print_match(path, &r.model, q, &m);
     if (a->write && !a->json)
-        printf("wrote %s: dense, ffn_hidden %d, d_model %d\n", a->write, m.dense.ffn_hidden,
-               m.dense.d_model);
+        printf("wrote %s: dense, ffn_hidden %d, d_model %d, matched = %s %s\n", a->write,
+               m.dense.ffn_hidden, m.dense.d_model, moe_name, params_target_name(q->target));
     return 0;
 }
 

@@ -1,13 +1,13 @@
 /* The runs behind the report: each model's run folders (summary.json and
  * metrics.tsv through run_record, provenance.json, recipe.ini), its
- * parameter counts, the MoE count a dense model matches, and the corpora
+ * parameter counts, the MoE count a dense model was matched to (its
+ * recipe's [run] matched), and the corpora
  * the recipes train on (corpus.json). A missing or unfinished run is an
  * issue, never skipped. */
 #include "report/report_data.h"
 #include "util/error.h"
 
 #include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,32 +101,51 @@ static int load_recipe(report *r, report_model *m)
     return MG_OK;
 }
 
-/* Each dense model against every MoE's active and total count: the nearest
- * is the one the width solver matched it to (within 0.5% by construction,
- * tests/test_tiers.c). */
-static void find_matches(report *r)
+/* Each dense model's MoE and count, as its recipe records them ([run]
+ * matched, written by the width solver's callers): the name of one of the
+ * report's models and active or total. The mismatch is taken against that
+ * count, so a dense model lying nearer to another MoE's count is still
+ * shown beside the one it was solved for. A dense recipe without the record
+ * (written before it was kept), or naming no model of the report, is an
+ * issue, and the model is shown unmatched. */
+static int find_matches(report *r)
 {
     for (int d = 0; d < r->n_models; d++) {
         report_model *dm = &r->models[d];
         dm->match_moe = -1;
         if (!dm->have_recipe || model_config_is_moe(&dm->rec.model))
             continue;
-        double dense = (double)dm->counts.n_total;
-        for (int e = 0; e < r->n_models; e++) {
-            const report_model *em = &r->models[e];
-            if (!em->have_recipe || !model_config_is_moe(&em->rec.model))
-                continue;
-            for (int active = 1; active >= 0; active--) {
-                double target = (double)(active ? em->counts.n_active : em->counts.n_total);
-                double mis = (dense - target) / target;
-                if (dm->match_moe < 0 || fabs(mis) < fabs(dm->mismatch)) {
-                    dm->match_moe = e;
-                    dm->match_active = active;
-                    dm->mismatch = mis;
-                }
-            }
+        const recipe_match *mt = &dm->rec.matched;
+        if (!mt->model[0]) {
+            int rc = report_issue_add(r, "%s: its recipe.ini has no [run] matched (the MoE "
+                                      "model and count the width solver matched it to, as "
+                                      "moegap plan --write-recipes and moegap params --write "
+                                      "record them): no MoE to set it beside", dm->name);
+            if (rc)
+                return rc;
+            continue;
         }
+        int e = 0;
+        while (e < r->n_models && strcmp(r->models[e].name, mt->model) != 0)
+            e++;
+        const report_model *em = e < r->n_models ? &r->models[e] : NULL;
+        if (!em || !em->have_recipe || !model_config_is_moe(&em->rec.model)) {
+            int rc = report_issue_add(r, "%s: [run] matched = %s %s, but %s is %s", dm->name,
+                                      mt->model, params_target_name(mt->target), mt->model,
+                                      !em ? "no model of the report's protocols"
+                                      : !em->have_recipe ? "without a recipe (no finished run)"
+                                                         : "no MoE");
+            if (rc)
+                return rc;
+            continue;
+        }
+        int active = mt->target == PARAMS_TARGET_ACTIVE;
+        double target = (double)(active ? em->counts.n_active : em->counts.n_total);
+        dm->match_moe = e;
+        dm->match_active = active;
+        dm->mismatch = ((double)dm->counts.n_total - target) / target;
     }
+    return MG_OK;
 }
 
 static int read_corpus(report *r, report_corpus *c)
@@ -204,6 +223,6 @@ int report_runs_load(report *r)
         if (rc)
             return rc;
     }
-    find_matches(r);
-    return collect_corpora(r);
+    int rc = find_matches(r);
+    return rc ? rc : collect_corpora(r);
 }

@@ -38,7 +38,9 @@ static int model_recipe(plan *pl, int t, plan_model *m)
     if (params_match(&m->recipe.model, &q, &r))
         return error_set(MG_EINVAL, "%s: [model %s] match: %s", pl->tier.path, tm->name,
                          error_message());
-    m->recipe.model = r.dense;
+    if ((rc = recipe_dense_from_moe(&m->recipe, &m->recipe, &r.dense, src->name,
+                                    (params_target)tm->target)))
+        return error_prefix(rc, "%s: [model %s] ", pl->tier.path, tm->name);
     snprintf(m->derivation, sizeof m->derivation, "match %s %s", src->name,
              params_target_name((params_target)tm->target));
     return MG_OK;

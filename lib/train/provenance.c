@@ -47,6 +47,33 @@ int provenance_write(const char *path, const train_options *o, const char *start
     return jsonio_write(path, j);
 }
 
+int provenance_machine_read(provenance_machine *m, const json_place *at, json_t *obj)
+{
+    int rc = jsonread_string(at, obj, "openblas_core", m->core, sizeof m->core);
+    if (!rc)
+        rc = jsonread_string_or_null(at, obj, "openblas_coretype_env", m->coretype_env,
+                                     sizeof m->coretype_env);
+    if (!rc)
+        rc = jsonread_integer(at, obj, "threads", 1, 4096, &m->threads);
+    if (!rc)
+        rc = jsonread_string(at, obj, "openblas_config", m->openblas, sizeof m->openblas);
+    if (!rc)
+        rc = jsonread_string(at, obj, "compiler", m->compiler, sizeof m->compiler);
+    return rc;
+}
+
+provenance_machine provenance_record_machine(const provenance_record *p)
+{
+    provenance_machine m;
+    memset(&m, 0, sizeof m);
+    memcpy(m.core, p->core, sizeof m.core);
+    memcpy(m.coretype_env, p->coretype_env, sizeof m.coretype_env);
+    m.threads = p->threads;
+    memcpy(m.openblas, p->openblas, sizeof m.openblas);
+    memcpy(m.compiler, p->compiler, sizeof m.compiler);
+    return m;
+}
+
 int provenance_read(const char *path, provenance_record *p)
 {
     memset(p, 0, sizeof *p);
@@ -60,17 +87,18 @@ int provenance_read(const char *path, provenance_record *p)
     if (!rc && !json_is_boolean(dirty) && !json_is_null(dirty))
         rc = error_set(MG_EFORMAT, "%s: git_dirty: missing or not true/false/null", path);
     p->dirty = json_is_null(dirty) ? -1 : json_is_true(dirty);
+    /* the machine's keys through the reader a baseline's "machine" uses */
+    provenance_machine m;
+    memset(&m, 0, sizeof m);
     if (!rc)
-        rc = jsonread_string(&at, root, "compiler", p->compiler, sizeof p->compiler);
-    if (!rc)
-        rc = jsonread_string(&at, root, "openblas_config", p->openblas, sizeof p->openblas);
-    if (!rc)
-        rc = jsonread_string(&at, root, "openblas_core", p->core, sizeof p->core);
-    if (!rc)
-        rc = jsonread_string_or_null(&at, root, "openblas_coretype_env", p->coretype_env,
-                                     sizeof p->coretype_env);
-    if (!rc)
-        rc = jsonread_integer(&at, root, "threads", 1, 4096, &p->threads);
+        rc = provenance_machine_read(&m, &at, root);
+    if (!rc) {
+        memcpy(p->core, m.core, sizeof p->core);
+        memcpy(p->coretype_env, m.coretype_env, sizeof p->coretype_env);
+        p->threads = m.threads;
+        memcpy(p->openblas, m.openblas, sizeof p->openblas);
+        memcpy(p->compiler, m.compiler, sizeof p->compiler);
+    }
     if (!rc)
         rc = jsonread_string(&at, root, "host", p->host, sizeof p->host);
     if (!rc)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH, KEY_LABEL } key_type;
+typedef enum { KEY_INT, KEY_LONG, KEY_FLOAT, KEY_PATH, KEY_LABEL, KEY_MATCH } key_type;
 
 /* When a file must give a key: the keys without a default, and the FFN
  * width the model's kind (dense or MoE) uses. */
@@ -69,6 +69,7 @@ static const recipe_key recipe_keys[] = {
     KEY("data", "val", KEY_PATH, val_tokens, 0, 0),
     KEY("run", "tier", KEY_LABEL, tier, 0, 0),
     KEY("run", "corpus", KEY_LABEL, corpus, 0, 0),
+    KEY("run", "matched", KEY_MATCH, matched, 0, 0),
 };
 enum { N_KEYS = sizeof recipe_keys / sizeof recipe_keys[0] };
 
@@ -124,6 +125,38 @@ static int parse_number(const recipe_key *k, const char *value, recipe *r, char 
     return 1;
 }
 
+/* A label: 1..RECIPE_LABEL_MAX-1 characters of A-Z a-z 0-9 . _ - (names
+ * of tiers, corpora and models, safe in file names and tables). */
+static int label_ok(const char *s, size_t n)
+{
+    int ok = n > 0 && n < RECIPE_LABEL_MAX;
+    for (size_t j = 0; ok && j < n; j++)
+        ok = isalnum((unsigned char)s[j]) || strchr("._-", s[j]) != NULL;
+    return ok;
+}
+
+/* "NAME active|total", one space or more between, as a tier's `match`. */
+static int parse_match(const char *value, recipe_match *m)
+{
+    const char *sp = strchr(value, ' ');
+    if (!sp || !label_ok(value, (size_t)(sp - value)))
+        return 0;
+    const char *word = sp;
+    while (*word == ' ')
+        word++;
+    params_target t;
+    if (strcmp(word, "active") == 0)
+        t = PARAMS_TARGET_ACTIVE;
+    else if (strcmp(word, "total") == 0)
+        t = PARAMS_TARGET_TOTAL;
+    else
+        return 0;
+    memcpy(m->model, value, (size_t)(sp - value));
+    m->model[sp - value] = '\0';
+    m->target = t;
+    return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value,
                   int line, char *msg, size_t msz)
 {
@@ -157,15 +190,21 @@ static int on_key(void *user, const char *section, const char *name, const char 
     if (k->type == KEY_LABEL) {
         char *field = (char *)ctx->r + k->offset;
         size_t n = strlen(value);
-        int ok = n > 0 && n < RECIPE_LABEL_MAX;
-        for (size_t j = 0; ok && j < n; j++)
-            ok = isalnum((unsigned char)value[j]) || strchr("._-", value[j]) != NULL;
-        if (!ok) {
+        if (!label_ok(value, n)) {
             snprintf(msg, msz, "[%s] %s: '%.80s' is not a label (1-%d of A-Z a-z 0-9 . _ -)",
                      k->section, k->name, value, RECIPE_LABEL_MAX - 1);
             return 0;
         }
         memcpy(field, value, n + 1);
+        return 1;
+    }
+    if (k->type == KEY_MATCH) {
+        if (!parse_match(value, (recipe_match *)((char *)ctx->r + k->offset))) {
+            snprintf(msg, msz, "[%s] %s: '%.80s' is not a MoE model and its count (a label "
+                     "of 1-%d of A-Z a-z 0-9 . _ -, then active or total: moe4 active)",
+                     k->section, k->name, value, RECIPE_LABEL_MAX - 1);
+            return 0;
+        }
         return 1;
     }
     char why[300];
@@ -281,6 +320,12 @@ int recipe_validate(const recipe *r)
         return error_set(MG_EINVAL, "[train] eval_every: expected at least 1");
     if (!(r->lr > 0))
         return error_set(MG_EINVAL, "[train] lr: expected a positive learning rate");
+    /* the record says which MoE a dense model stands beside; a MoE
+     * matched to another would mislabel the report's pairs */
+    if (r->matched.model[0] && model_config_is_moe(&r->model))
+        return error_set(MG_EINVAL, "[run] matched = %s %s: only a dense recipe (n_experts = 0) "
+                         "is matched to a MoE", r->matched.model,
+                         params_target_name(r->matched.target));
     double gib = step_floats(r) * sizeof(float) / (1u << 30);
     if (gib > RECIPE_MAX_STEP_GIB)
         return error_set(MG_EINVAL, "[model] seq_len = %d, n_layers = %d, n_heads = %d, "
@@ -289,6 +334,28 @@ int recipe_validate(const recipe *r)
                          "logits B*T*V), expected at most %d GiB", r->model.seq_len,
                          r->model.n_layers, r->model.n_heads, r->model.vocab_size, r->batch_size,
                          gib, RECIPE_MAX_STEP_GIB);
+    return MG_OK;
+}
+
+int recipe_dense_from_moe(recipe *out, const recipe *moe, const model_config *dense,
+                          const char *moe_name, params_target target)
+{
+    if (!model_config_is_moe(&moe->model))
+        return error_set(MG_EINVAL, "the model to match is dense: expected a MoE recipe");
+    if (model_config_is_moe(dense))
+        return error_set(MG_EINVAL, "the matched model has experts: expected a dense one");
+    if (!label_ok(moe_name, strlen(moe_name)))
+        return error_set(MG_EINVAL, "'%.80s' is not a model name for [run] matched (1-%d of "
+                         "A-Z a-z 0-9 . _ -)", moe_name, RECIPE_LABEL_MAX - 1);
+    if (target != PARAMS_TARGET_ACTIVE && target != PARAMS_TARGET_TOTAL)
+        return error_set(MG_EINVAL, "[run] matched: no such count (%d)", (int)target);
+    /* copied through a local: out may be moe, and moe_name may lie in it */
+    recipe r = *moe;
+    r.model = *dense;
+    memset(&r.matched, 0, sizeof r.matched);
+    memcpy(r.matched.model, moe_name, strlen(moe_name) + 1);
+    r.matched.target = target;
+    *out = r;
     return MG_OK;
 }
 
@@ -331,6 +398,11 @@ size_t recipe_key_count(void)
     return N_KEYS;
 }
 
+int recipe_key_per_model(size_t i)
+{
+    return i < N_KEYS && recipe_keys[i].type == KEY_MATCH;
+}
+
 void recipe_key_text(const recipe *r, size_t i, const char **section, const char **name,
                      char *buf, size_t n)
 {
@@ -344,6 +416,14 @@ void recipe_key_text(const recipe *r, size_t i, const char **section, const char
     case KEY_FLOAT: snprintf(buf, n, "%s", float_text(*(const float *)field)); break;
     case KEY_PATH:
     case KEY_LABEL: snprintf(buf, n, "%s", field); break;
+    case KEY_MATCH: {
+        const recipe_match *m = (const recipe_match *)field;
+        if (m->model[0])
+            snprintf(buf, n, "%s %s", m->model, params_target_name(m->target));
+        else
+            snprintf(buf, n, "%s", "");
+        break;
+    }
     }
 }
 

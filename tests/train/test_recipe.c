@@ -1,9 +1,11 @@
 /* Recipes: every key validated; errors name the file, the line and the key. */
 #include "util/error.h"
 #include "train/recipe.h"
+#include "train/recipe_write.h"
 #include "testutil.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -235,6 +237,104 @@ static void test_not_regular(const char *dir)
     remove(p);
 }
 
+/* base (dense) with `lines` appended after its [data] section */
+static char *with_run(const char *lines)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s[run]\n%s", base, lines);
+    return buf;
+}
+
+/* [run] matched: read, kept, written back; malformed values refused with
+ * file:line; a MoE refused; the dense recipe built and written from a MoE. */
+static void test_matched(const char *dir)
+{
+    recipe r;
+    const char *path = test_write_file(dir, "matched.ini", with_run("matched = moe4 active\n"));
+    EXPECT(recipe_read(&r, path) == MG_OK, "%s", error_message());
+    EXPECT(strcmp(r.matched.model, "moe4") == 0 && r.matched.target == PARAMS_TARGET_ACTIVE,
+           "matched read as '%s' %d", r.matched.model, (int)r.matched.target);
+    char *text = recipe_to_string(&r);
+    EXPECT(text && strstr(text, "\n[run]\nmatched = moe4 active\n") != NULL,
+           "matched not written: %s", text ? text : "(null)");
+    free(text);
+    path = test_write_file(dir, "matched2.ini", with_run("matched = moe8.b  total\n"));
+    EXPECT(recipe_read(&r, path) == MG_OK, "%s", error_message());
+    EXPECT(strcmp(r.matched.model, "moe8.b") == 0 && r.matched.target == PARAMS_TARGET_TOTAL,
+           "matched read as '%s' %d", r.matched.model, (int)r.matched.target);
+    /* none given: none kept, none written */
+    path = test_write_file(dir, "nomatch.ini", base);
+    EXPECT(recipe_read(&r, path) == MG_OK && r.matched.model[0] == '\0', "%s", error_message());
+    text = recipe_to_string(&r);
+    EXPECT(text && !strstr(text, "matched"), "an empty matched was written");
+    free(text);
+
+    /* base has 14 lines: [run] is line 15, matched line 16 */
+    expect_bad(dir, "m_one.ini", with_run("matched = moe4\n"), "m_one.ini:16: [run] matched",
+               "moe4 active");
+    expect_bad(dir, "m_word.ini", with_run("matched = moe4 biggest\n"),
+               "m_word.ini:16: [run] matched", NULL);
+    expect_bad(dir, "m_three.ini", with_run("matched = moe 4 active\n"),
+               "m_three.ini:16: [run] matched", NULL);
+    expect_bad(dir, "m_name.ini", with_run("matched = mo/e4 active\n"),
+               "m_name.ini:16: [run] matched", NULL);
+    expect_bad(dir, "m_twice.ini", with_run("matched = moe4 active\nmatched = moe4 total\n"),
+               "m_twice.ini:17: [run] matched: key given twice", NULL);
+    char *moe_text = replace_line(7, "n_experts = 4\nexpert_hidden = 16");
+    char moe_matched[4096];
+    snprintf(moe_matched, sizeof moe_matched, "%s[run]\nmatched = moe4 active\n", moe_text);
+    expect_bad(dir, "m_moe.ini", moe_matched, "m_moe.ini: [run] matched = moe4 active",
+               "only a dense recipe");
+
+    /* the dense recipe built from a MoE, in place */
+    recipe moe, dense;
+    const char *moe_path = test_write_file(dir, "moe4.ini", moe_text);
+    free(moe_text);
+    EXPECT(recipe_read(&moe, moe_path) == MG_OK, "%s", error_message());
+    EXPECT(recipe_read(&dense, test_write_file(dir, "dense.ini", base)) == MG_OK, "%s",
+           error_message());
+    recipe built = moe;
+    EXPECT(recipe_dense_from_moe(&built, &built, &dense.model, "moe4", PARAMS_TARGET_TOTAL) ==
+               MG_OK, "%s", error_message());
+    EXPECT(memcmp(&built.model, &dense.model, sizeof dense.model) == 0 &&
+               strcmp(built.matched.model, "moe4") == 0 &&
+               built.matched.target == PARAMS_TARGET_TOTAL && built.steps == moe.steps &&
+               strcmp(built.train_tokens, moe.train_tokens) == 0,
+           "dense recipe not the MoE's with a dense [model] and matched");
+    EXPECT(recipe_dense_from_moe(&built, &dense, &dense.model, "moe4", PARAMS_TARGET_TOTAL) ==
+               MG_EINVAL, "a dense recipe was matched");
+    EXPECT(recipe_dense_from_moe(&built, &moe, &moe.model, "moe4", PARAMS_TARGET_TOTAL) ==
+               MG_EINVAL, "a MoE was written as the dense match");
+    EXPECT(recipe_dense_from_moe(&built, &moe, &dense.model, "moe 4", PARAMS_TARGET_TOTAL) ==
+               MG_EINVAL, "a model name with a space was accepted");
+
+    /* written to a file in another folder: reads back with the same data files */
+    char sub[1200], out[1300], name[64];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    mkdir(sub, 0755);
+    snprintf(out, sizeof out, "%s/dense-total.ini", sub);
+    recipe_model_name(name, sizeof name, moe_path);
+    EXPECT(strcmp(name, "moe4") == 0, "model name of %s: '%s'", moe_path, name);
+    EXPECT(recipe_write_dense(out, moe_path, &moe, &dense.model, name, PARAMS_TARGET_TOTAL) ==
+               MG_OK, "%s", error_message());
+    recipe back;
+    EXPECT(recipe_read(&back, out) == MG_OK, "%s", error_message());
+    EXPECT(strcmp(back.matched.model, "moe4") == 0 && back.matched.target == PARAMS_TARGET_TOTAL &&
+               back.model.ffn_hidden == dense.model.ffn_hidden && back.model.n_experts == 0 &&
+               back.steps == moe.steps,
+           "written dense recipe reads back otherwise");
+    /* the data paths name the MoE's files from the new folder (they need not
+     * exist, so the text is checked, not the resolved path) */
+    text = recipe_to_string(&back);
+    EXPECT(text && strstr(back.train_tokens, "/sub/../train.tok") != NULL &&
+               strstr(text, "matched = moe4 total\n") != NULL,
+           "train path '%s' or matched not kept", back.train_tokens);
+    free(text);
+    EXPECT(recipe_write_dense(moe_path, moe_path, &moe, &dense.model, name, PARAMS_TARGET_TOTAL) ==
+               MG_EINVAL && strstr(error_message(), "replace the MoE recipe"),
+           "the MoE recipe was overwritten: %s", error_message());
+}
+
 int main(void)
 {
     const char *dir = test_dir("recipe");
@@ -292,6 +392,7 @@ int main(void)
     test_dialect(dir);
     test_messages(dir);
     test_not_regular(dir);
+    test_matched(dir);
     recipe r3;
     EXPECT(recipe_read(&r3, "no/such/recipe.ini") == MG_EIO, "missing file: %s", error_message());
     EXPECT(strstr(error_message(), "no/such/recipe.ini") != NULL, "%s", error_message());
