@@ -29,6 +29,13 @@ fake_curve_runs "$paper/runs"
 fake_checks "$src" "$paper"
 bl=$work/ref/baseline-ci.json
 mkdir -p "$work/ref"
+# A flip as a check would write it: the claim's verdict and its exit status
+# together (a result whose two disagree is refused as damaged).
+set_verdict() {
+  /usr/bin/python3 -c 'import json, sys
+f = sys.argv[1]; d = json.load(open(f)); d["verdict"] = sys.argv[2]; d["exit_status"] = int(sys.argv[3])
+json.dump(d, open(f, "w"), indent=1)' "$@"
+}
 compare_now() { "$moegap" baseline --results "$paper/results" --runs "$paper/runs" --baseline "$bl" \
   --protocols "$src/protocols" "$@"; }
 
@@ -150,7 +157,7 @@ fake_checks "$src" "$paper"
 expect 0 "reproduced exactly" -- compare_now
 
 # a flipped verdict, alone
-sed -i 's/"verdict": "PASS"/"verdict": "INCONCLUSIVE"/' "$paper/results/active_gap.json"
+set_verdict "$paper/results/active_gap.json" INCONCLUSIVE 77
 expect 1 "^active_gap +verdict +PASS → INCONCLUSIVE +→ flip +REGRESSION \(the claim's status changed\)" \
   "result: FAIL: 1 REGRESSION of" -- compare_now
 
@@ -237,7 +244,7 @@ expect 0 "result: ok, [0-9]+ lines: reproduced exactly" "^report report --paper-
 grep -q "reproduced exactly" "$paper/nightly.txt" || fail "ci/nightly did not keep the comparison in nightly.txt"
 expect 1 "report broke" "nightly: FAIL: moegap report failed \\(exit 1\\)" \
   -- night --skip-train --moegap "$work/bin/failing-report"
-sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/' "$paper/results/active_gap.json"
+set_verdict "$paper/results/active_gap.json" CONTRADICTED 1
 expect 1 "REGRESSION \(the claim's status changed\)" "^report report" \
   "nightly: FAIL: the results differ from .*baseline-ci.json" -- night --skip-train --moegap "$work/bin/with-report"
 expect 2 "nightly: FAIL: no comparison with .*nope.json could be made" -- bash "$src/ci/nightly" \
@@ -278,7 +285,8 @@ cat >"$work/bin/ctest" <<EOF
 for p in $src/protocols/*.ini; do
   $moegap check --protocol "\$p" --runs $paper/runs --reference $src/reference --out $paper/results --no-figures >/dev/null
 done
-sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/' $paper/results/active_gap.json
+sed -i 's/"verdict": "PASS"/"verdict": "CONTRADICTED"/; s/"exit_status": 0/"exit_status": 1/' \
+  $paper/results/active_gap.json
 printf '17:paper_check_active_gap\n' >build/release/Testing/Temporary/LastTestsFailed.log
 exit 8
 EOF

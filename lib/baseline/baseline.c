@@ -2,12 +2,12 @@
  * result files and what produced the runs behind them. */
 #include "baseline/baseline.h"
 #include "claims/check.h"
+#include "claims/check_result_read.h"
 #include "util/error.h"
 #include "train/recipe.h"
 #include "runs/runrecord.h"
 
 #include "util/fsutil.h"
-#include "util/jsonread.h"
 #include "train/provenance.h"
 
 #include <stdlib.h>
@@ -66,69 +66,44 @@ static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const 
 static int read_result(baseline_protocol *bp, protocol *p, const char *path,
                        const char *runs_dir)
 {
-    json_t *root = NULL;
-    int rc = jsonread_load(path, &root);
-    if (rc)
-        return rc;
-    json_place at = json_place_root(path);
-    char name[PROTOCOL_NAME_MAX];
-    rc = jsonread_string(&at, root, "protocol", name, sizeof name);
-    if (!rc && strcmp(name, p->name) != 0)
-        rc = error_set(MG_EFORMAT, "%s: protocol: '%s', expected '%s'", path, name, p->name);
+    check_result_file *f = calloc(1, sizeof *f);
+    if (!f)
+        return error_set(MG_ENOMEM, "%s: out of memory", path);
+    int rc = check_result_file_read(f, path, NULL);
     if (!rc)
-        rc = jsonread_string(&at, root, "verdict", bp->verdict, sizeof bp->verdict);
-    check_verdict verdict;
-    if (!rc && (rc = check_verdict_parse(bp->verdict, &verdict)))
-        rc = error_prefix(rc, "%s: verdict: ", path);
+        rc = check_result_file_fits(f, p);
     /* the seeds the check was given: the runs it names, and what the
      * comparison holds against the baseline's */
     if (!rc)
-        rc = run_record_result_seeds(root, path, p);
+        rc = protocol_set_seeds(p, f->seeds, f->n_seeds);
     if (!rc) {
+        snprintf(bp->verdict, sizeof bp->verdict, "%s", check_verdict_name(f->verdict));
         memcpy(bp->seeds, p->seeds, (size_t)p->n_seeds * sizeof *p->seeds);
         bp->n_seeds = (size_t)p->n_seeds;
     }
     char why[1200];
-    if (!rc && !run_record_result_fresh(root, p, runs_dir, runs_dir, why, sizeof why))
+    if (!rc && !check_result_file_fresh(f, p, runs_dir, runs_dir, why, sizeof why))
         rc = error_set(MG_EFORMAT, "%s: stale result: %s (run moegap check again)", path, why);
-
-    json_t *gaps = NULL, *models = NULL;
-    if (!rc)
-        rc = jsonread_object(&at, root, "gaps", &gaps);
-    json_place gaps_at = json_place_child(&at, "gaps");
     for (int g = 0; !rc && g < p->n_gaps; g++) {
-        json_t *gap = NULL;
-        rc = jsonread_object(&gaps_at, gaps, p->gaps[g].name, &gap);
-        json_place gap_at = json_place_child(&gaps_at, p->gaps[g].name);
-        for (int s = 0; !rc && s < N_GAP_STATS; s++) {
-            json_t *stat = NULL;
-            if (s > 0 && !json_object_get(gap, gap_stats[s]))
-                continue; /* only trajectories have these */
-            rc = jsonread_object(&gap_at, gap, gap_stats[s], &stat);
-            json_place stat_at = json_place_child(&gap_at, gap_stats[s]);
+        const check_result_file_gap *fg = check_result_file_gap_named(f, p->gaps[g].name);
+        const check_result_file_test *tests[N_GAP_STATS] = {&fg->best, &fg->slope, &fg->final};
+        for (int s = 0; s < N_GAP_STATS; s++) {
+            if (!tests[s]->present)
+                continue; /* only trajectories have the last two */
             baseline_item *it = add_item(bp, BASELINE_GAP, p->gaps[g].name, gap_stats[s]);
-            if (!rc)
-                rc = jsonread_numbers(&stat_at, stat, "per_seed", it->per_seed, bp->n_seeds);
-            if (!rc)
-                rc = jsonread_number(&stat_at, stat, "mean", &it->mean);
-            if (!rc)
-                rc = jsonread_number_or_null(&stat_at, stat, "mde", &it->mde);
+            memcpy(it->per_seed, tests[s]->per_seed, bp->n_seeds * sizeof *it->per_seed);
+            it->mean = tests[s]->mean;
+            it->mde = tests[s]->mde;
         }
     }
-    if (!rc)
-        rc = jsonread_object(&at, root, "models", &models);
-    json_place models_at = json_place_child(&at, "models");
     for (int m = 0; !rc && m < p->n_models; m++) {
-        json_t *mobj = NULL;
-        rc = jsonread_object(&models_at, models, p->models[m], &mobj);
-        json_place model_at = json_place_child(&models_at, p->models[m]);
+        const check_result_file_model *fm = check_result_file_model_named(f, p->models[m]);
         baseline_item *it = add_item(bp, BASELINE_MODEL, p->models[m], "");
-        if (!rc)
-            rc = jsonread_numbers(&model_at, mobj, "best_val_loss", it->per_seed, bp->n_seeds);
-        if (!rc)
-            rc = jsonread_number(&model_at, mobj, "mean", &it->mean);
+        memcpy(it->per_seed, fm->best, bp->n_seeds * sizeof *it->per_seed);
+        it->mean = fm->mean;
     }
-    json_decref(root);
+    check_result_file_free(f);
+    free(f);
     return rc;
 }
 
