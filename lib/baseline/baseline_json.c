@@ -92,12 +92,12 @@ int baseline_write(const baseline *b, const char *path)
     return jsonio_write(path, j);
 }
 
-static int read_item(baseline_item *it, const json_place *at, json_t *parent, const char *key,
+static int read_item(baseline_item *it, const jsonread_place *at, json_t *parent, const char *key,
                      size_t n_seeds)
 {
     json_t *obj = NULL;
     int rc = jsonread_object(at, parent, key, &obj);
-    json_place it_at = json_place_child(at, key);
+    jsonread_place it_at = jsonread_place_child(at, key);
     if (!rc)
         rc = jsonread_number(&it_at, obj, "mean", &it->mean);
     if (!rc)
@@ -110,7 +110,7 @@ static int read_item(baseline_item *it, const json_place *at, json_t *parent, co
 
 /* Names become fixed-size fields: one too long would be cut and then match
  * nothing, so it is refused. */
-static int name_fits(const json_place *at, const char *key)
+static int name_fits(const jsonread_place *at, const char *key)
 {
     if (strlen(key) >= PROTOCOL_NAME_MAX)
         return error_set(MG_EFORMAT, "%s: %s.%s: a name of %d characters at most", at->file,
@@ -118,13 +118,13 @@ static int name_fits(const json_place *at, const char *key)
     return MG_OK;
 }
 
-static int full(const json_place *at, const char *key)
+static int full(const jsonread_place *at, const char *key)
 {
     return error_set(MG_EFORMAT, "%s: %s.%s: more than %d gap statistics and models",
                      at->file, at->path, key, BASELINE_MAX_ITEMS);
 }
 
-static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *obj)
+static int read_protocol(baseline_protocol *bp, const jsonread_place *at, json_t *obj)
 {
     bp->present = 1;
     int rc = jsonread_string(at, obj, "verdict", bp->verdict, sizeof bp->verdict);
@@ -138,7 +138,7 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
     const char *key;
     if (!rc)
         rc = jsonread_object(at, obj, "gaps", &gaps);
-    json_place gaps_at = json_place_child(at, "gaps");
+    jsonread_place gaps_at = jsonread_place_child(at, "gaps");
     json_object_foreach(gaps, key, v) {
         if (rc)
             break;
@@ -147,7 +147,7 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
         rc = name_fits(&gaps_at, key);
         if (!rc)
             rc = jsonread_object(&gaps_at, gaps, key, &stats);
-        json_place gap_at = json_place_child(&gaps_at, key);
+        jsonread_place gap_at = jsonread_place_child(&gaps_at, key);
         json_object_foreach(stats, stat, sv) {
             if (rc)
                 break;
@@ -167,7 +167,7 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
     }
     if (!rc)
         rc = jsonread_object(at, obj, "models", &models);
-    json_place models_at = json_place_child(at, "models");
+    jsonread_place models_at = jsonread_place_child(at, "models");
     json_object_foreach(models, key, v) {
         if (rc)
             break;
@@ -187,7 +187,7 @@ static int read_protocol(baseline_protocol *bp, const json_place *at, json_t *ob
 
 static int read_root(baseline *b, json_t *root)
 {
-    json_place at = json_place_root(b->path);
+    jsonread_place at = jsonread_place_root(b->path);
     json_t *machine = NULL, *tol = NULL, *protocols = NULL;
     int rc = jsonread_string(&at, root, "tier", b->tier, sizeof b->tier);
     if (!rc)
@@ -198,12 +198,12 @@ static int read_root(baseline *b, json_t *root)
         rc = jsonread_string(&at, root, "date", b->date, sizeof b->date);
     if (!rc)
         rc = jsonread_object(&at, root, "machine", &machine);
-    json_place m_at = json_place_child(&at, "machine");
+    jsonread_place m_at = jsonread_place_child(&at, "machine");
     if (!rc)
         rc = provenance_machine_read(&b->machine, &m_at, machine);
     if (!rc)
         rc = jsonread_object(&at, root, "tolerance", &tol);
-    json_place t_at = json_place_child(&at, "tolerance");
+    jsonread_place t_at = jsonread_place_child(&at, "tolerance");
     if (!rc)
         rc = jsonread_number(&t_at, tol, "gap_mean", &b->gap_tolerance);
     if (!rc)
@@ -216,7 +216,7 @@ static int read_root(baseline *b, json_t *root)
                              sizeof b->tolerance_reason);
     if (!rc)
         rc = jsonread_object(&at, root, "protocols", &protocols);
-    json_place p_at = json_place_child(&at, "protocols");
+    jsonread_place p_at = jsonread_place_child(&at, "protocols");
     const char *key;
     json_t *v;
     json_object_foreach(protocols, key, v) {
@@ -233,7 +233,7 @@ static int read_root(baseline *b, json_t *root)
         snprintf(bp->name, sizeof bp->name, "%s", key);
         json_t *obj = NULL;
         rc = jsonread_object(&p_at, protocols, key, &obj);
-        json_place bp_at = json_place_child(&p_at, key);
+        jsonread_place bp_at = jsonread_place_child(&p_at, key);
         if (!rc)
             rc = read_protocol(bp, &bp_at, obj);
     }

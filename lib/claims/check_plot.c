@@ -127,7 +127,7 @@ static void write_script(const check_result *r, FILE *f, const char *base)
  * a failure names the first file that does not fit. Without evaluation
  * steps there are no curve or gap tables: old ones leave with the set. */
 static int stage_data(const check_result *r, const char *out_dir, const char *base,
-                      atomic_set *set, atomic_file **script)
+                      fileio_atomic_set *set, fileio_atomic_file **script)
 {
     static const char *const tables[] = {"curves", "gaps", "best"};
     char path[4400];
@@ -135,22 +135,22 @@ static int stage_data(const check_result *r, const char *out_dir, const char *ba
     for (int i = 0; i < 3 && !rc; i++) {
         snprintf(path, sizeof path, "%s/%s_%s.tsv", out_dir, base, tables[i]);
         if (i < 2 && !r->n_steps) {
-            rc = atomic_set_drop(set, path);
+            rc = fileio_atomic_set_drop(set, path);
             continue;
         }
-        atomic_file *af = atomic_set_open(set, path);
+        fileio_atomic_file *af = fileio_atomic_set_open(set, path);
         if (!af)
             return MG_EIO;
         write_tsv(r, af->f, i);
-        rc = atomic_close(af);
+        rc = fileio_atomic_close(af);
     }
     snprintf(path, sizeof path, "%s/%s.gp", out_dir, base);
-    if (!rc && !(*script = atomic_set_open(set, path)))
+    if (!rc && !(*script = fileio_atomic_set_open(set, path)))
         rc = MG_EIO;
     if (rc)
         return rc;
     write_script(r, (*script)->f, base);
-    return atomic_close(*script);
+    return fileio_atomic_close(*script);
 }
 
 static int figure_path(char *dst, size_t n, const char *out_dir, const char *base, int i, int t)
@@ -164,7 +164,7 @@ static int figure_path(char *dst, size_t n, const char *out_dir, const char *bas
 /* When no figures are made, the old ones (and gnuplot's old log) no
  * longer belong to the set's numbers. */
 static int drop_figures(const check_result *r, const char *out_dir, const char *base,
-                        atomic_set *set, int with_log)
+                        fileio_atomic_set *set, int with_log)
 {
     char path[4400];
     int rc = MG_OK;
@@ -172,39 +172,39 @@ static int drop_figures(const check_result *r, const char *out_dir, const char *
         for (int t = 0; t < PLOT_N_FORMATS && !rc; t++)
             if (!(rc = figure_path(path, sizeof path, out_dir, base, i, t)) &&
                 (with_log || (i < 2 && !r->n_steps)))
-                rc = atomic_set_drop(set, path);
+                rc = fileio_atomic_set_drop(set, path);
     snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
     if (!rc && with_log)
-        rc = atomic_set_drop(set, path);
+        rc = fileio_atomic_set_drop(set, path);
     return rc;
 }
 
 /* gnuplot writes every figure and its log at the set's temporary names
  * (the script's `suffix`); each must be complete before the set commits. */
 static int run_gnuplot(const check_result *r, const char *out_dir, const char *base,
-                       atomic_set *set, const atomic_file *script)
+                       fileio_atomic_set *set, const fileio_atomic_file *script)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
-    atomic_file *log = atomic_set_add(set, path);
+    fileio_atomic_file *log = fileio_atomic_set_add(set, path);
     if (!log)
         return MG_EIO;
     /* in gnuplot's order, so the first incomplete one is where the disk filled */
-    const atomic_file *fig[PLOT_N_FORMATS][N_FIGURES] = {{NULL}};
+    const fileio_atomic_file *fig[PLOT_N_FORMATS][N_FIGURES] = {{NULL}};
     for (int t = 0; t < PLOT_N_FORMATS; t++)
         for (int i = r->n_steps ? 0 : 2; i < N_FIGURES; i++)
             if (figure_path(path, sizeof path, out_dir, base, i, t) ||
-                !(fig[t][i] = atomic_set_add(set, path)))
+                !(fig[t][i] = fileio_atomic_set_add(set, path)))
                 return MG_EIO;
     return plot_run(out_dir, script, log, &fig[0][0], PLOT_N_FORMATS * N_FIGURES);
 }
 
-int check_plot(const check_result *r, const char *out_dir, atomic_set *set, char *note,
+int check_plot(const check_result *r, const char *out_dir, fileio_atomic_set *set, char *note,
                size_t note_size)
 {
     const char *base = r->proto.name;
     note[0] = '\0';
-    atomic_file *script = NULL;
+    fileio_atomic_file *script = NULL;
     int rc = stage_data(r, out_dir, base, set, &script);
     if (rc)
         return rc;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-struct atomic_set;
+struct fileio_atomic_set;
 /* Stages into `set` the plotted data (TSV) and a gnuplot script next to
  * out_dir/<protocol>, then runs gnuplot (found on PATH) for PDF (pdfcairo)
  * and PNG (pngcairo) figures, each checked to be complete. MG_OK with
@@ -14,7 +14,7 @@ struct atomic_set;
  * missing, MG_OK with `note` saying so (figures are not the verdict) and
  * old figures dropped from the set; an error when a file cannot be
  * written or gnuplot fails. */
-int check_plot(const check_result *r, const char *out_dir, struct atomic_set *set, char *note,
-               size_t note_size);
+int check_plot(const check_result *r, const char *out_dir, struct fileio_atomic_set *set,
+               char *note, size_t note_size);
 
 #endif

@@ -322,21 +322,21 @@ json_t *check_report_json(const check_result *r)
 
 /* The text and the JSON into the set, each closed at once so a failure
  * names the first file that does not fit. */
-static int stage_report(const check_result *r, const char *out_dir, atomic_set *set)
+static int stage_report(const check_result *r, const char *out_dir, fileio_atomic_set *set)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s.txt", out_dir, r->proto.name);
-    atomic_file *af = atomic_set_open(set, path);
+    fileio_atomic_file *af = fileio_atomic_set_open(set, path);
     if (!af)
         return MG_EIO;
     check_report_text(r, af->f);
-    int rc = atomic_close(af);
+    int rc = fileio_atomic_close(af);
     snprintf(path, sizeof path, "%s/%s.json", out_dir, r->proto.name);
-    if (!rc && !(af = atomic_set_open(set, path)))
+    if (!rc && !(af = fileio_atomic_set_open(set, path)))
         rc = MG_EIO;
     if (!rc)
         rc = jsonio_dump(af, check_report_json(r));
-    return rc ? rc : atomic_close(af);
+    return rc ? rc : fileio_atomic_close(af);
 }
 
 int check_write(const check_result *r, const char *out_dir, int figures, char *note,
@@ -346,16 +346,16 @@ int check_write(const check_result *r, const char *out_dir, int figures, char *n
     int rc = fs_mkdirs(out_dir);
     if (rc)
         return rc;
-    atomic_set *set = calloc(1, sizeof *set);
+    fileio_atomic_set *set = calloc(1, sizeof *set);
     if (!set)
         return error_set(MG_ENOMEM, "%s: out of memory", out_dir);
     rc = stage_report(r, out_dir, set);
     if (!rc && figures)
         rc = check_plot(r, out_dir, set, note, note_size);
     if (rc)
-        atomic_set_abort(set);
+        fileio_atomic_set_abort(set);
     else
-        rc = atomic_set_commit(set);
+        rc = fileio_atomic_set_commit(set);
     free(set);
     return rc;
 }

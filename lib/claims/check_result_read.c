@@ -22,9 +22,9 @@
 /* "file: place.key: " + what, as jsonread's own messages are, for the
  * checks jsonread has no reader for (a sign, a verdict, cross-field
  * agreement). key NULL: the place itself. */
-static int bad(const json_place *p, const char *key, const char *fmt, ...)
+static int bad(const jsonread_place *p, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int bad(const json_place *p, const char *key, const char *fmt, ...)
+static int bad(const jsonread_place *p, const char *key, const char *fmt, ...)
 {
     char what[600];
     va_list ap;
@@ -50,7 +50,7 @@ static int load(const char *path, const char *shown, json_t **root)
     return rc;
 }
 
-static int read_sign(const json_place *p, json_t *obj, const char *key, protocol_sign *out)
+static int read_sign(const jsonread_place *p, json_t *obj, const char *key, protocol_sign *out)
 {
     char s[16];
     int rc = jsonread_string(p, obj, key, s, sizeof s);
@@ -67,7 +67,7 @@ static int read_sign(const json_place *p, json_t *obj, const char *key, protocol
 
 /* A verdict; a test's may also be "-" (VERDICT_NONE: reported, no claim),
  * the check's may not. */
-static int read_verdict(const json_place *p, json_t *obj, const char *key, int none_ok,
+static int read_verdict(const jsonread_place *p, json_t *obj, const char *key, int none_ok,
                         check_verdict *out)
 {
     char s[32];
@@ -84,7 +84,8 @@ static int read_verdict(const json_place *p, json_t *obj, const char *key, int n
 }
 
 /* A per-step series: exactly n finite numbers, malloc'ed into *out. */
-static int read_series(const json_place *p, json_t *obj, const char *key, size_t n, double **out)
+static int read_series(const jsonread_place *p, json_t *obj, const char *key, size_t n,
+                       double **out)
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_array(v) || json_array_size(v) != n)
@@ -104,7 +105,7 @@ static int read_series(const json_place *p, json_t *obj, const char *key, size_t
 
 /* null, or a row of reference/paper.tsv: its fields as reference_load
  * holds them (non-empty texts, finite numbers, a positive seed count). */
-static int read_paper(const json_place *p, json_t *obj, const char *key,
+static int read_paper(const jsonread_place *p, json_t *obj, const char *key,
                       check_result_file_paper *out)
 {
     memset(out, 0, sizeof *out);
@@ -112,7 +113,7 @@ static int read_paper(const json_place *p, json_t *obj, const char *key,
     if (json_is_null(v))
         return MG_OK;
     int rc = jsonread_object(p, obj, key, &v);
-    json_place at = json_place_child(p, key);
+    jsonread_place at = jsonread_place_child(p, key);
     long long n = 0;
     if (!rc)
         rc = jsonread_string(&at, v, "name", out->name, sizeof out->name);
@@ -133,14 +134,14 @@ static int read_paper(const json_place *p, json_t *obj, const char *key,
 
 /* One test object, as jtest writes it: over n_seeds seeds. The caller
  * sets t->present (the test is read, or was not written). */
-static int read_test(const json_place *p, json_t *obj, const char *key, int n_seeds,
+static int read_test(const jsonread_place *p, json_t *obj, const char *key, int n_seeds,
                      check_result_file_test *t)
 {
     memset(t, 0, sizeof *t);
     t->t = t->mde = t->power = NAN;
     json_t *j = NULL;
     int rc = jsonread_object(p, obj, key, &j);
-    json_place at = json_place_child(p, key);
+    jsonread_place at = jsonread_place_child(p, key);
     long long df = 0;
     if (!rc)
         rc = jsonread_numbers(&at, j, "per_seed", t->per_seed, (size_t)n_seeds);
@@ -196,14 +197,14 @@ static int read_test(const json_place *p, json_t *obj, const char *key, int n_se
 
 /* A key of "models" or "gaps" becomes a fixed-size name: one too long
  * would be cut and then match nothing, so it is refused. */
-static int name_fits(const json_place *p, const char *key)
+static int name_fits(const jsonread_place *p, const char *key)
 {
     if (strlen(key) >= PROTOCOL_NAME_MAX)
         return bad(p, key, "a name of %d characters at most", PROTOCOL_NAME_MAX - 1);
     return MG_OK;
 }
 
-static int read_runs_used(check_result_file *f, const json_place *p, json_t *root)
+static int read_runs_used(check_result_file *f, const jsonread_place *p, json_t *root)
 {
     json_t *used = json_object_get(root, "runs_used");
     f->has_runs_used = used != NULL;
@@ -215,11 +216,11 @@ static int read_runs_used(check_result_file *f, const json_place *p, json_t *roo
     f->runs_used = calloc(json_array_size(used) + 1, sizeof *f->runs_used);
     if (!f->runs_used)
         return error_set(MG_ENOMEM, "%s: out of memory", f->path);
-    json_place used_at = json_place_child(p, "runs_used");
+    jsonread_place used_at = jsonread_place_child(p, "runs_used");
     for (size_t i = 0; i < json_array_size(used); i++) {
         char idx[24];
         snprintf(idx, sizeof idx, "%zu", i);
-        json_place at = json_place_child(&used_at, idx);
+        jsonread_place at = jsonread_place_child(&used_at, idx);
         json_t *e = json_array_get(used, i);
         check_result_file_run *u = &f->runs_used[f->n_runs_used++];
         long long seed = 0;
@@ -243,12 +244,12 @@ static int read_runs_used(check_result_file *f, const json_place *p, json_t *roo
     return MG_OK;
 }
 
-static int read_models(check_result_file *f, const json_place *p, json_t *root)
+static int read_models(check_result_file *f, const jsonread_place *p, json_t *root)
 {
     json_t *models = NULL, *v;
     const char *key;
     int rc = jsonread_object(p, root, "models", &models);
-    json_place at = json_place_child(p, "models");
+    jsonread_place at = jsonread_place_child(p, "models");
     if (!rc && json_object_size(models) == 0)
         rc = bad(p, "models", "empty");
     json_object_foreach(models, key, v) {
@@ -263,7 +264,7 @@ static int read_models(check_result_file *f, const json_place *p, json_t *root)
         check_result_file_model *m = &f->models[f->n_models++];
         snprintf(m->name, sizeof m->name, "%s", key);
         json_t *obj = NULL;
-        json_place m_at = json_place_child(&at, key);
+        jsonread_place m_at = jsonread_place_child(&at, key);
         long long n = 0;
         rc = jsonread_object(&at, models, key, &obj);
         if (!rc)
@@ -290,7 +291,7 @@ static int read_models(check_result_file *f, const json_place *p, json_t *root)
 
 /* eval_steps: absent when the runs' evaluation steps differed (then no
  * curves), else 1.. increasing steps. */
-static int read_eval_steps(check_result_file *f, const json_place *p, json_t *root)
+static int read_eval_steps(check_result_file *f, const jsonread_place *p, json_t *root)
 {
     json_t *v = json_object_get(root, "eval_steps");
     if (!v)
@@ -317,11 +318,11 @@ static int is_model(const check_result_file *f, const char *name)
     return check_result_file_model_named(f, name) != NULL;
 }
 
-static int read_gap(check_result_file *f, const json_place *p, json_t *gaps, const char *key,
+static int read_gap(check_result_file *f, const jsonread_place *p, json_t *gaps, const char *key,
                     check_result_file_gap *g)
 {
     json_t *obj = NULL;
-    json_place at = json_place_child(p, key);
+    jsonread_place at = jsonread_place_child(p, key);
     snprintf(g->name, sizeof g->name, "%s", key);
     int rc = jsonread_object(p, gaps, key, &obj);
     if (!rc)
@@ -353,7 +354,7 @@ static int read_gap(check_result_file *f, const json_place *p, json_t *gaps, con
     json_t *early = NULL;
     if (!rc)
         rc = jsonread_object(&at, obj, "early", &early);
-    json_place e_at = json_place_child(&at, "early");
+    jsonread_place e_at = jsonread_place_child(&at, "early");
     if (!rc)
         rc = jsonread_integer(&e_at, early, "step", 1, INT64_MAX, &g->early_step);
     if (!rc)
@@ -363,12 +364,12 @@ static int read_gap(check_result_file *f, const json_place *p, json_t *gaps, con
     return rc;
 }
 
-static int read_gaps(check_result_file *f, const json_place *p, json_t *root)
+static int read_gaps(check_result_file *f, const jsonread_place *p, json_t *root)
 {
     json_t *gaps = NULL, *v;
     const char *key;
     int rc = jsonread_object(p, root, "gaps", &gaps);
-    json_place at = json_place_child(p, "gaps");
+    jsonread_place at = jsonread_place_child(p, "gaps");
     if (!rc && json_object_size(gaps) == 0)
         rc = bad(p, "gaps", "empty");
     json_object_foreach(gaps, key, v) {
@@ -384,7 +385,7 @@ static int read_gaps(check_result_file *f, const json_place *p, json_t *root)
     return rc;
 }
 
-static int read_seeds(const json_place *p, json_t *root, int *seeds, int *n)
+static int read_seeds(const jsonread_place *p, json_t *root, int *seeds, int *n)
 {
     size_t k = 0;
     int rc = jsonread_integers(p, root, "seeds", 1, TIER_SEED_MAX, seeds, PROTOCOL_MAX_SEEDS, &k);
@@ -397,7 +398,7 @@ static int read_seeds(const json_place *p, json_t *root, int *seeds, int *n)
 
 static int read_root(check_result_file *f, json_t *root)
 {
-    json_place at = json_place_root(f->path);
+    jsonread_place at = jsonread_place_root(f->path);
     char s[64];
     int rc = jsonread_string(&at, root, "protocol", f->protocol, sizeof f->protocol);
     if (!rc)
@@ -502,7 +503,7 @@ int check_result_file_seeds(const char *path, const char *shown, int *seeds, int
         shown = path;
     json_t *root = NULL;
     int rc = load(path, shown, &root);
-    json_place at = json_place_root(shown);
+    jsonread_place at = jsonread_place_root(shown);
     if (!rc)
         rc = read_seeds(&at, root, seeds, n);
     json_decref(root);

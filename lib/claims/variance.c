@@ -67,8 +67,8 @@ static void put_seeds(FILE *f, const char *key, const int *s, size_t n)
 
 int variance_table_write(const char *path, const variance_table *t)
 {
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc)
         return rc;
     fprintf(af.f, "# moegap variance: best validation loss (nats) over a crossed design of "
@@ -85,7 +85,7 @@ int variance_table_write(const char *path, const variance_table *t)
                 c->var_inter, c->share_init, c->share_data, c->share_inter, c->ms_init,
                 c->ms_data, c->ms_inter);
     }
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 /* Reads line `line` into buf without its newline; 0 at the end. */

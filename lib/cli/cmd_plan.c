@@ -38,15 +38,15 @@ static int write_tsv(const plan *pl, const char *path)
 {
     if (strcmp(path, "-") == 0)
         return plan_write_tsv(pl, stdout);
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc)
         return rc;
     if ((rc = plan_write_tsv(pl, af.f))) {
-        atomic_abort(&af);
+        fileio_atomic_abort(&af);
         return rc;
     }
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 int cli_plan_build(const char *cmd, plan *pl, const char *tier, const char *seed_list,

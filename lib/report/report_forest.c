@@ -100,36 +100,38 @@ static void write_script(FILE *f, int n_rows)
     }
 }
 
-static int member(atomic_set *set, const char *dir, const char *name, int open)
+static int member(fileio_atomic_set *set, const char *dir, const char *name, int open)
 {
     char path[REPORT_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return (open ? atomic_set_open(set, path) : atomic_set_add(set, path)) ? MG_OK : MG_EIO;
+    fileio_atomic_file *f = open ? fileio_atomic_set_open(set, path) : fileio_atomic_set_add(set, path);
+    return f ? MG_OK : MG_EIO;
 }
 
-static int drop(atomic_set *set, const char *dir, const char *name)
+static int drop(fileio_atomic_set *set, const char *dir, const char *name)
 {
     char path[REPORT_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return atomic_set_drop(set, path);
+    return fileio_atomic_set_drop(set, path);
 }
 
 /* The numbers and the script; the figures and gnuplot's log when gnuplot
  * can draw them, else the old ones dropped (they no longer belong to the
  * numbers) and why[] says so. */
-static int stage(report *r, const char *dir, atomic_set *set)
+static int stage(report *r, const char *dir, fileio_atomic_set *set)
 {
     report_forest *fo = &r->forest;
     int rc = member(set, dir, "forest.tsv", 1);
     if (rc)
         return rc;
     fo->n_rows = write_tsv(r, set->file[MEMBER_TSV].f);
-    if ((rc = atomic_close(&set->file[MEMBER_TSV])) || (rc = member(set, dir, "forest.gp", 1)))
+    if ((rc = fileio_atomic_close(&set->file[MEMBER_TSV])) ||
+        (rc = member(set, dir, "forest.gp", 1)))
         return rc;
     write_script(set->file[MEMBER_SCRIPT].f, fo->n_rows);
-    if ((rc = atomic_close(&set->file[MEMBER_SCRIPT])))
+    if ((rc = fileio_atomic_close(&set->file[MEMBER_SCRIPT])))
         return rc;
-    const atomic_file *script = &set->file[MEMBER_SCRIPT];
+    const fileio_atomic_file *script = &set->file[MEMBER_SCRIPT];
     char probe_log[sizeof script->tmp + 16], why[1200];
     snprintf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp);
     if (fo->n_rows == 0)
@@ -145,7 +147,7 @@ static int stage(report *r, const char *dir, atomic_set *set)
     }
     if ((rc = member(set, dir, "forest.gnuplot.log", 0)))
         return rc;
-    const atomic_file *fig[PLOT_N_FORMATS];
+    const fileio_atomic_file *fig[PLOT_N_FORMATS];
     for (int t = 0; t < PLOT_N_FORMATS && !rc; t++) {
         char name[32];
         snprintf(name, sizeof name, "forest.%s", plot_ext[t]);
@@ -170,14 +172,14 @@ int report_forest_write(report *r)
     int rc = fs_mkdirs(dir);
     if (rc)
         return rc;
-    atomic_set *set = calloc(1, sizeof *set);
+    fileio_atomic_set *set = calloc(1, sizeof *set);
     if (!set)
         return error_set(MG_ENOMEM, "report: out of memory");
     rc = stage(r, dir, set);
     if (rc)
-        atomic_set_abort(set);
+        fileio_atomic_set_abort(set);
     else
-        rc = atomic_set_commit(set);
+        rc = fileio_atomic_set_commit(set);
     free(set);
     if (rc) {
         fo->drawn = 0;

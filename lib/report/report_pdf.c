@@ -19,12 +19,12 @@ enum { REPORT_BUILD_MAX = 2 * REPORT_PATH_MAX + 32 };
 
 static int write_file(const char *path, const char *text, size_t len)
 {
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc)
         return rc;
     fwrite(text, 1, len, af.f);
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 static int link_figure(const char *figure, const char *build, const char *name)

@@ -314,25 +314,25 @@ int plan_write_recipes(const plan *pl, const char *dir)
         rc = fs_join(tsv, sizeof tsv, dir, "recipes.tsv");
     if (rc)
         return rc;
-    atomic_file list;
-    if ((rc = atomic_open(&list, tsv)))
+    fileio_atomic_file list;
+    if ((rc = fileio_atomic_open(&list, tsv)))
         return rc;
     fprintf(list.f, "%s\n", PLAN_RECIPES_HEADER); /* the header recipes_table_read checks */
     for (int m = 0; m < pl->n_models && !rc; m++) {
         snprintf(file, sizeof file, "%s.ini", model_name(pl, m));
-        atomic_file af;
-        if ((rc = fs_join(path, sizeof path, dir, file)) || (rc = atomic_open(&af, path)))
+        fileio_atomic_file af;
+        if ((rc = fs_join(path, sizeof path, dir, file)) || (rc = fileio_atomic_open(&af, path)))
             break;
         recipe_write(&pl->models[m].recipe, af.f);
-        if ((rc = atomic_commit(&af)))
+        if ((rc = fileio_atomic_commit(&af)))
             break;
         fprintf(list.f, "%s\t%s\n", model_name(pl, m), path);
     }
     if (rc) {
-        atomic_abort(&list);
+        fileio_atomic_abort(&list);
         return rc;
     }
-    return atomic_commit(&list);
+    return fileio_atomic_commit(&list);
 }
 
 static const char *speed_name(plan_speed_kind k)

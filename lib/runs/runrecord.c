@@ -444,7 +444,7 @@ int run_record_result_seeds(json_t *result, const char *path, protocol *p)
 {
     int seeds[PROTOCOL_MAX_SEEDS];
     size_t n = 0;
-    json_place at = json_place_root(path);
+    jsonread_place at = jsonread_place_root(path);
     int rc = jsonread_integers(&at, result, "seeds", 1, TIER_SEED_MAX, seeds, PROTOCOL_MAX_SEEDS,
                                &n);
     char why[200];

@@ -37,8 +37,8 @@ int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
                     const train_state *st, const char *recipe_text, const run_seeds *seeds,
                     uint32_t threads)
 {
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc)
         return rc;
     hashed_io io = {af.f, HASH_FNV1A64_BASIS};
@@ -59,7 +59,7 @@ int checkpoint_save(const char *path, const model *m, const adamw_state *opt,
     put(&io, opt->v, sizeof(float) * n);
     fwrite(CKPT_END, 1, 8, af.f);
     fwrite(&io.hash, 1, 8, af.f);
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 /* The trailer's hash vouches for the bytes before it, not for any after

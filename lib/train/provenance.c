@@ -47,7 +47,7 @@ int provenance_write(const char *path, const train_options *o, const char *start
     return jsonio_write(path, j);
 }
 
-int provenance_machine_read(provenance_machine *m, const json_place *at, json_t *obj)
+int provenance_machine_read(provenance_machine *m, const jsonread_place *at, json_t *obj)
 {
     int rc = jsonread_string(at, obj, "openblas_core", m->core, sizeof m->core);
     if (!rc)
@@ -81,7 +81,7 @@ int provenance_read(const char *path, provenance_record *p)
     int rc = jsonread_load(path, &root);
     if (rc)
         return rc;
-    json_place at = json_place_root(path);
+    jsonread_place at = jsonread_place_root(path);
     rc = jsonread_string(&at, root, "git_commit", p->commit, sizeof p->commit);
     json_t *dirty = json_object_get(root, "git_dirty");
     if (!rc && !json_is_boolean(dirty) && !json_is_null(dirty))

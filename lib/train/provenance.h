@@ -28,7 +28,7 @@ typedef struct {
 
 /* Reads those five members of the object `obj` at `at`, strictly; an
  * error names the file and the dotted field ("machine.threads"). */
-int provenance_machine_read(provenance_machine *m, const json_place *at, json_t *obj);
+int provenance_machine_read(provenance_machine *m, const jsonread_place *at, json_t *obj);
 
 /* provenance.json as read back: every field provenance_write writes. */
 typedef struct {

@@ -117,12 +117,12 @@ int recipe_write_dense(const char *out, const char *moe_path, const recipe *moe,
     if (!rc)
         rc = rebase_data_path(r->val_tokens, dir);
     free(dir);
-    atomic_file af;
+    fileio_atomic_file af;
     if (!rc)
-        rc = atomic_open(&af, out);
+        rc = fileio_atomic_open(&af, out);
     if (!rc) {
         recipe_write(r, af.f);
-        rc = atomic_commit(&af);
+        rc = fileio_atomic_commit(&af);
     }
     free(r);
     return rc;

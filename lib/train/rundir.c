@@ -93,7 +93,7 @@ const char *rundir_run_file(const char *dir)
     return NULL;
 }
 
-/* name is "<a run file>.tmp.<digits>", the name atomic_open gives. */
+/* name is "<a run file>.tmp.<digits>", the name fileio_atomic_open gives. */
 static int is_stale_tmp(const char *name)
 {
     for (int i = 0; run_files[i]; i++) {

@@ -116,8 +116,8 @@ int tokens_write(const char *path, const uint16_t *ids, size_t n, uint32_t vocab
     put_u32(h + 12, vocab_size);
     put_u64(h + 16, n);
     put_u64(h + 24, tokenizer_hash);
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc)
         return rc;
     fwrite(h, 1, sizeof h, af.f);
@@ -127,7 +127,7 @@ int tokens_write(const char *path, const uint16_t *ids, size_t n, uint32_t vocab
         buf[1] = (unsigned char)(ids[i] >> 8);
         fwrite(buf, 1, 2, af.f);
     }
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 void tokens_free(token_file *tf)

@@ -118,8 +118,8 @@ static int metrics_truncate(const char *path, long step)
     FILE *in = fopen(path, "r");
     if (!in)
         return error_set(MG_EIO, "%s: cannot reopen to resume: %s", path, strerror(errno));
-    atomic_file af;
-    int rc = atomic_open(&af, path);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, path);
     if (rc) {
         fclose(in);
         return rc;
@@ -141,7 +141,7 @@ static int metrics_truncate(const char *path, long step)
     }
     free(line);
     fclose(in);
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -283,11 +283,11 @@ static int run_folder_open(const train_options *o, run_folder *rf, model *m, ada
     }
     if (!rf->metrics)
         return error_set(MG_EIO, "%s: cannot open: %s", rf->paths.metrics, strerror(errno));
-    atomic_file af;
-    if ((rc = atomic_open(&af, rf->paths.recipe)))
+    fileio_atomic_file af;
+    if ((rc = fileio_atomic_open(&af, rf->paths.recipe)))
         return rc;
     fputs(recipe_text, af.f);
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 int train_run(const train_options *o, train_result *res)

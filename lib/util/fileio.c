@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int atomic_name(atomic_file *af, const char *path)
+static int fileio_atomic_name(fileio_atomic_file *af, const char *path)
 {
     if (strlen(path) >= sizeof af->path)
         return error_set(MG_EINVAL, "%s: path too long", path);
@@ -16,9 +16,9 @@ static int atomic_name(atomic_file *af, const char *path)
     return MG_OK;
 }
 
-int atomic_open(atomic_file *af, const char *path)
+int fileio_atomic_open(fileio_atomic_file *af, const char *path)
 {
-    int rc = atomic_name(af, path);
+    int rc = fileio_atomic_name(af, path);
     if (rc)
         return rc;
     af->f = fopen(af->tmp, "wb");
@@ -29,7 +29,7 @@ int atomic_open(atomic_file *af, const char *path)
 
 /* ferror() alone keeps no errno: flushing again after an error retries
  * the buffered bytes and so reports why they do not fit (ENOSPC, EFBIG). */
-int atomic_close(atomic_file *af)
+int fileio_atomic_close(fileio_atomic_file *af)
 {
     int saved = 0;
     int bad = ferror(af->f);
@@ -52,7 +52,7 @@ int atomic_close(atomic_file *af)
     return MG_OK;
 }
 
-int atomic_rename(atomic_file *af)
+int fileio_atomic_rename(fileio_atomic_file *af)
 {
     if (rename(af->tmp, af->path) != 0) {
         int saved = errno;
@@ -62,13 +62,13 @@ int atomic_rename(atomic_file *af)
     return MG_OK;
 }
 
-int atomic_commit(atomic_file *af)
+int fileio_atomic_commit(fileio_atomic_file *af)
 {
-    int rc = atomic_close(af);
-    return rc ? rc : atomic_rename(af);
+    int rc = fileio_atomic_close(af);
+    return rc ? rc : fileio_atomic_rename(af);
 }
 
-void atomic_abort(atomic_file *af)
+void fileio_atomic_abort(fileio_atomic_file *af)
 {
     if (af->f) {
         fclose(af->f);
@@ -77,38 +77,39 @@ void atomic_abort(atomic_file *af)
     remove(af->tmp);
 }
 
-static atomic_file *set_member(atomic_set *s, const char *path)
+static fileio_atomic_file *set_member(fileio_atomic_set *s, const char *path)
 {
-    if (s->n == ATOMIC_SET_MAX) {
-        error_set(MG_EINVAL, "%s: more than %d files in one set", path, ATOMIC_SET_MAX);
+    if (s->n == FILEIO_ATOMIC_SET_MAX) {
+        error_set(MG_EINVAL, "%s: more than %d files in one set", path, FILEIO_ATOMIC_SET_MAX);
         return NULL;
     }
-    atomic_file *af = &s->file[s->n];
-    if (atomic_name(af, path))
+    fileio_atomic_file *af = &s->file[s->n];
+    if (fileio_atomic_name(af, path))
         return NULL;
     s->n++;
     return af;
 }
 
-atomic_file *atomic_set_open(atomic_set *s, const char *path)
+fileio_atomic_file *fileio_atomic_set_open(fileio_atomic_set *s, const char *path)
 {
-    atomic_file *af = set_member(s, path);
-    if (af && atomic_open(af, path)) {
+    fileio_atomic_file *af = set_member(s, path);
+    if (af && fileio_atomic_open(af, path)) {
         s->n--;
         return NULL;
     }
     return af;
 }
 
-atomic_file *atomic_set_add(atomic_set *s, const char *path)
+fileio_atomic_file *fileio_atomic_set_add(fileio_atomic_set *s, const char *path)
 {
     return set_member(s, path);
 }
 
-int atomic_set_drop(atomic_set *s, const char *path)
+int fileio_atomic_set_drop(fileio_atomic_set *s, const char *path)
 {
-    if (s->n_drop == ATOMIC_SET_MAX)
-        return error_set(MG_EINVAL, "%s: more than %d files in one set", path, ATOMIC_SET_MAX);
+    if (s->n_drop == FILEIO_ATOMIC_SET_MAX)
+        return error_set(MG_EINVAL, "%s: more than %d files in one set", path,
+                         FILEIO_ATOMIC_SET_MAX);
     if (strlen(path) >= sizeof s->drop[0])
         return error_set(MG_EINVAL, "%s: path too long", path);
     strcpy(s->drop[s->n_drop++], path);
@@ -117,7 +118,7 @@ int atomic_set_drop(atomic_set *s, const char *path)
 
 /* After a failed rename: the members already renamed are new, the rest
  * old; removing all of them leaves no mix. */
-static void set_remove_all(atomic_set *s)
+static void set_remove_all(fileio_atomic_set *s)
 {
     for (int i = 0; i < s->n; i++) {
         remove(s->file[i].path);
@@ -125,30 +126,30 @@ static void set_remove_all(atomic_set *s)
     }
 }
 
-int atomic_set_commit(atomic_set *s)
+int fileio_atomic_set_commit(fileio_atomic_set *s)
 {
     int rc = MG_OK;
     for (int i = 0; i < s->n && !rc; i++)
         if (s->file[i].f)
-            rc = atomic_close(&s->file[i]);
+            rc = fileio_atomic_close(&s->file[i]);
     for (int i = 0; i < s->n_drop && !rc; i++)
         if (remove(s->drop[i]) != 0 && errno != ENOENT)
             rc = error_set(MG_EIO, "%s: cannot remove the old file: %s", s->drop[i],
                            strerror(errno));
     if (rc) {
-        atomic_set_abort(s);
+        fileio_atomic_set_abort(s);
         return rc;
     }
     for (int i = 0; i < s->n; i++)
-        if ((rc = atomic_rename(&s->file[i]))) {
+        if ((rc = fileio_atomic_rename(&s->file[i]))) {
             set_remove_all(s);
             return rc;
         }
     return MG_OK;
 }
 
-void atomic_set_abort(atomic_set *s)
+void fileio_atomic_set_abort(fileio_atomic_set *s)
 {
     for (int i = 0; i < s->n; i++)
-        atomic_abort(&s->file[i]);
+        fileio_atomic_abort(&s->file[i]);
 }

@@ -52,8 +52,8 @@ int fs_copy(const char *src, const char *dst)
     FILE *in = fopen(src, "rb");
     if (!in)
         return error_set(MG_EIO, "%s: cannot open: %s", src, strerror(errno));
-    atomic_file af;
-    int rc = atomic_open(&af, dst);
+    fileio_atomic_file af;
+    int rc = fileio_atomic_open(&af, dst);
     if (rc) {
         fclose(in);
         return rc;
@@ -65,10 +65,10 @@ int fs_copy(const char *src, const char *dst)
     int bad = ferror(in);
     fclose(in);
     if (bad) {
-        atomic_abort(&af);
+        fileio_atomic_abort(&af);
         return error_set(MG_EIO, "%s: read error", src);
     }
-    return atomic_commit(&af);
+    return fileio_atomic_commit(&af);
 }
 
 void fs_remove_files(const char *dir, const char *const names[])

@@ -13,6 +13,6 @@
 int jsonio_write(const char *path, json_t *j);
 /* The same into an open atomic file, left open for the caller to commit
  * (with others of a set) or abort. */
-int jsonio_dump(atomic_file *af, json_t *j);
+int jsonio_dump(fileio_atomic_file *af, json_t *j);
 
 #endif

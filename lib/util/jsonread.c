@@ -6,15 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
-json_place json_place_root(const char *file)
+jsonread_place jsonread_place_root(const char *file)
 {
-    json_place p = {.file = file, .path = ""};
+    jsonread_place p = {.file = file, .path = ""};
     return p;
 }
 
-json_place json_place_child(const json_place *p, const char *key)
+jsonread_place jsonread_place_child(const jsonread_place *p, const char *key)
 {
-    json_place c = {.file = p->file};
+    jsonread_place c = {.file = p->file};
     int n = snprintf(c.path, sizeof c.path, "%s%s%s", p->path, p->path[0] ? "." : "", key);
     /* a path cut short still names the start of the place, enough to find it */
     if (n >= (int)sizeof c.path)
@@ -23,7 +23,7 @@ json_place json_place_child(const json_place *p, const char *key)
 }
 
 /* "file: path.key: " + what is wrong. */
-static int field_error(const json_place *p, const char *key, const char *what)
+static int field_error(const jsonread_place *p, const char *key, const char *what)
 {
     return error_set(MG_EFORMAT, "%s: %s%s%s: %s", p->file, p->path, p->path[0] ? "." : "", key,
                      what);
@@ -47,7 +47,7 @@ int jsonread_load(const char *path, json_t **root)
     return MG_OK;
 }
 
-int jsonread_object(const json_place *p, json_t *obj, const char *key, json_t **out)
+int jsonread_object(const jsonread_place *p, json_t *obj, const char *key, json_t **out)
 {
     *out = json_object_get(obj, key);
     if (!json_is_object(*out))
@@ -55,7 +55,7 @@ int jsonread_object(const json_place *p, json_t *obj, const char *key, json_t **
     return MG_OK;
 }
 
-int jsonread_string(const json_place *p, json_t *obj, const char *key, char *dst, size_t cap)
+int jsonread_string(const jsonread_place *p, json_t *obj, const char *key, char *dst, size_t cap)
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_string(v) || json_string_length(v) == 0)
@@ -69,7 +69,7 @@ int jsonread_string(const json_place *p, json_t *obj, const char *key, char *dst
     return MG_OK;
 }
 
-int jsonread_string_or_null(const json_place *p, json_t *obj, const char *key, char *dst,
+int jsonread_string_or_null(const jsonread_place *p, json_t *obj, const char *key, char *dst,
                             size_t cap)
 {
     json_t *v = json_object_get(obj, key);
@@ -82,7 +82,7 @@ int jsonread_string_or_null(const json_place *p, json_t *obj, const char *key, c
     return jsonread_string(p, obj, key, dst, cap);
 }
 
-int jsonread_number(const json_place *p, json_t *obj, const char *key, double *out)
+int jsonread_number(const jsonread_place *p, json_t *obj, const char *key, double *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_number(v) || !isfinite(json_number_value(v)))
@@ -91,7 +91,7 @@ int jsonread_number(const json_place *p, json_t *obj, const char *key, double *o
     return MG_OK;
 }
 
-int jsonread_number_or_null(const json_place *p, json_t *obj, const char *key, double *out)
+int jsonread_number_or_null(const jsonread_place *p, json_t *obj, const char *key, double *out)
 {
     json_t *v = json_object_get(obj, key);
     if (json_is_null(v)) {
@@ -103,7 +103,7 @@ int jsonread_number_or_null(const json_place *p, json_t *obj, const char *key, d
     return jsonread_number(p, obj, key, out);
 }
 
-int jsonread_integer(const json_place *p, json_t *obj, const char *key, long long min,
+int jsonread_integer(const jsonread_place *p, json_t *obj, const char *key, long long min,
                      long long max, long long *out)
 {
     json_t *v = json_object_get(obj, key);
@@ -116,7 +116,7 @@ int jsonread_integer(const json_place *p, json_t *obj, const char *key, long lon
     return MG_OK;
 }
 
-int jsonread_boolean(const json_place *p, json_t *obj, const char *key, int *out)
+int jsonread_boolean(const jsonread_place *p, json_t *obj, const char *key, int *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_boolean(v))
@@ -125,7 +125,7 @@ int jsonread_boolean(const json_place *p, json_t *obj, const char *key, int *out
     return MG_OK;
 }
 
-int jsonread_numbers(const json_place *p, json_t *obj, const char *key, double *dst, size_t n)
+int jsonread_numbers(const jsonread_place *p, json_t *obj, const char *key, double *dst, size_t n)
 {
     json_t *v = json_object_get(obj, key);
     char what[96];
@@ -141,7 +141,7 @@ int jsonread_numbers(const json_place *p, json_t *obj, const char *key, double *
     return MG_OK;
 }
 
-int jsonread_integers(const json_place *p, json_t *obj, const char *key, long long min,
+int jsonread_integers(const jsonread_place *p, json_t *obj, const char *key, long long min,
                       long long max, int *dst, size_t cap, size_t *n)
 {
     json_t *v = json_object_get(obj, key);

@@ -58,7 +58,7 @@ int plot_gnuplot_ready(const char *dir, const char *probe_log, char *why, size_t
 /* gnuplot's cairo terminals may exit 0 having lost a write on a full
  * disk: a figure counts as complete only if it ends as its format must
  * (a PDF with %%EOF, a PNG with its IEND chunk); synced like the rest. */
-static int figure_complete(const atomic_file *af)
+static int figure_complete(const fileio_atomic_file *af)
 {
     static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
     size_t len = strlen(af->path);
@@ -87,8 +87,8 @@ static int figure_complete(const atomic_file *af)
     return MG_OK;
 }
 
-int plot_run(const char *dir, const atomic_file *script, const atomic_file *log,
-             const atomic_file *const *figures, size_t n_figures)
+int plot_run(const char *dir, const fileio_atomic_file *script, const fileio_atomic_file *log,
+             const fileio_atomic_file *const *figures, size_t n_figures)
 {
     char suffix[256], script_name[4400];
     snprintf(suffix, sizeof suffix, "suffix = '%s'", script->tmp + strlen(script->path));

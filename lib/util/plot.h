@@ -1,7 +1,7 @@
 /* gnuplot figures as moegap draws them, shared by `moegap check`
  * (check_plot.c) and `moegap report` (report_forest.c): every figure is
  * written as PDF and PNG by the cairo terminals, from a script staged in
- * an atomic_set whose `suffix` variable names the set's temporary files,
+ * an fileio_atomic_set whose `suffix` variable names the set's temporary files,
  * and counts only once it ends as its format must. */
 #ifndef MOEGAP_PLOT_H
 #define MOEGAP_PLOT_H
@@ -35,7 +35,7 @@ int plot_gnuplot_ready(const char *dir, const char *probe_log, char *why, size_t
  * stdout and stderr at log->tmp, then checks each figure member (NULL
  * entries skipped) is complete, in the order given. An error names the
  * script and quotes gnuplot's last lines, or names the incomplete figure. */
-int plot_run(const char *dir, const atomic_file *script, const atomic_file *log,
-             const atomic_file *const *figures, size_t n_figures);
+int plot_run(const char *dir, const fileio_atomic_file *script, const fileio_atomic_file *log,
+             const fileio_atomic_file *const *figures, size_t n_figures);
 
 #endif

@@ -60,7 +60,7 @@ char *fuzz_subdir(char *dst, const char *sub)
     return dst;
 }
 
-/* Plain stdio, not atomic_open: nothing else reads this process's folder,
+/* Plain stdio, not fileio_atomic_open: nothing else reads this process's folder,
  * and an fsync per execution would cost most of the fuzzing time. */
 void fuzz_write(const char *dir, const char *name, const void *data, size_t size)
 {

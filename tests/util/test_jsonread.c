@@ -72,25 +72,25 @@ static void test_load(const char *dir)
 
 static void test_places(void)
 {
-    json_place r = json_place_root(file);
+    jsonread_place r = jsonread_place_root(file);
     EXPECT(r.file == file && r.path[0] == '\0', "root place '%s'", r.path);
-    json_place a = json_place_child(&r, "models");
-    json_place b = json_place_child(&a, "moe4");
+    jsonread_place a = jsonread_place_child(&r, "models");
+    jsonread_place b = jsonread_place_child(&a, "moe4");
     EXPECT(strcmp(a.path, "models") == 0 && strcmp(b.path, "models.moe4") == 0 && b.file == file,
            "places '%s', '%s'", a.path, b.path);
     /* a place longer than the buffer is cut, ends in "...", and stays a string */
     char key[200];
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
-    json_place c = json_place_child(&b, key);
-    json_place d = json_place_child(&c, key);
+    jsonread_place c = jsonread_place_child(&b, key);
+    jsonread_place d = jsonread_place_child(&c, key);
     size_t n = strlen(d.path);
     EXPECT(n == sizeof d.path - 1 && strcmp(d.path + n - 3, "...") == 0 &&
                strncmp(d.path, "models.moe4.kkk", 15) == 0,
            "long place (%zu chars) '%.20s...%s'", n, d.path, d.path + (n > 10 ? n - 10 : 0));
 }
 
-static void test_strings(json_t *root, const json_place *r)
+static void test_strings(json_t *root, const jsonread_place *r)
 {
     char s[8] = "";
     EXPECT(jsonread_string(r, root, "name", s, sizeof s) == MG_OK && strcmp(s, "moe4") == 0,
@@ -124,7 +124,7 @@ static void test_strings(json_t *root, const json_place *r)
                        "missing or not a non-empty string");
 }
 
-static void test_numbers(json_t *root, const json_place *r)
+static void test_numbers(json_t *root, const jsonread_place *r)
 {
     double x = -1;
     EXPECT(jsonread_number(r, root, "pi", &x) == MG_OK && x == 3.25, "pi %g", x);
@@ -170,7 +170,7 @@ static void test_numbers(json_t *root, const json_place *r)
     expect_field_error(jsonread_boolean(r, root, "three", &b), "three", "missing or not true/false");
 }
 
-static void test_arrays(json_t *root, const json_place *r)
+static void test_arrays(json_t *root, const jsonread_place *r)
 {
     double v[4] = {0};
     EXPECT(jsonread_numbers(r, root, "seeds", v, 3) == MG_OK && v[0] == 1.5 && v[1] == 2 &&
@@ -201,13 +201,13 @@ static void test_arrays(json_t *root, const json_place *r)
 }
 
 /* Nested places: the message names the whole dotted path. */
-static void test_nested(json_t *root, const json_place *r)
+static void test_nested(json_t *root, const jsonread_place *r)
 {
     json_t *models = NULL, *moe4 = NULL, *run = NULL;
     EXPECT(jsonread_object(r, root, "models", &models) == MG_OK && models, "models");
-    json_place models_at = json_place_child(r, "models");
+    jsonread_place models_at = jsonread_place_child(r, "models");
     EXPECT(jsonread_object(&models_at, models, "moe4", &moe4) == MG_OK && moe4, "moe4");
-    json_place moe4_at = json_place_child(&models_at, "moe4");
+    jsonread_place moe4_at = jsonread_place_child(&models_at, "moe4");
     double x = 0;
     EXPECT(jsonread_number(&moe4_at, moe4, "mean", &x) == MG_OK && x == 1.5, "mean %g", x);
     expect_field_error(jsonread_number(&moe4_at, moe4, "std", &x), "models.moe4.std",
@@ -218,7 +218,7 @@ static void test_nested(json_t *root, const json_place *r)
 
     /* a caller's array element, placed as "runs[2]" */
     EXPECT(jsonread_object(r, root, "runs[2]", &run) == MG_OK, "runs[2]");
-    json_place run_at = json_place_child(r, "runs[2]");
+    jsonread_place run_at = jsonread_place_child(r, "runs[2]");
     expect_field_error(jsonread_number(&run_at, run, "best_val_loss", &x), "runs[2].best_val_loss",
                        "missing or not a finite number");
 
@@ -237,7 +237,7 @@ int main(void)
     EXPECT(jsonread_load(file, &root) == MG_OK && root, "%s", error_message());
     if (!root)
         return test_summary("test_jsonread");
-    json_place r = json_place_root(file);
+    jsonread_place r = jsonread_place_root(file);
     test_places();
     test_strings(root, &r);
     test_numbers(root, &r);
