@@ -46,7 +46,7 @@ typedef struct {
     int have_recipe;               /* from the first finished run's recipe.ini */
     recipe rec;
     params_counts counts;
-    /* a dense model: the MoE count it lies nearest to, the solver's target */
+    /* a dense model: the MoE count its recipe records ([run] matched), the solver's target */
     int match_moe;                 /* index into report.models, -1 none */
     int match_active;              /* 1: the MoE's active count, 0: its total */
     double mismatch;               /* (dense - target) / target */

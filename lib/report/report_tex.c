@@ -418,8 +418,8 @@ void report_tex_params(const report *r, FILE *f)
     report_latex_text(f, PARAMS_CONVENTION);
     fputs(". \\textbf{The router is counted in both the active and the total count.} A dense "
           "model's active count is its total. Each dense model is shown against the MoE count "
-          "nearest to its own, the count the width solver matched it to; the mismatch is "
-          "(dense $-$ MoE) / MoE.\n\n", f);
+          "the width solver matched it to, as its recipe records it (\\texttt{[run] matched}); "
+          "the mismatch is (dense $-$ MoE) / MoE.\n\n", f);
     report_latex_model_columns(r, f, "l", "component");
     static const struct {
         params_part part;
