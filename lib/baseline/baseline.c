@@ -38,14 +38,6 @@ void baseline_default_tolerances(baseline *b)
              "purpose accepts a new baseline.");
 }
 
-int baseline_verdict_known(const char *v)
-{
-    /* a predicate: the message an unknown verdict leaves is the caller's to
-     * ignore (it states its own) */
-    check_verdict k;
-    return check_verdict_parse(v, &k) == MG_OK;
-}
-
 static baseline_item *add_item(baseline_protocol *bp, baseline_kind kind, const char *name,
                                const char *stat)
 {

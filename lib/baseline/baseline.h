@@ -106,14 +106,21 @@ int baseline_write(const baseline *b, const char *path);
  * line with the result. Returns the number of failures (0: ok). */
 int baseline_compare(const baseline *old, const baseline *now, FILE *f);
 
-/* PASS, CONTRADICTED or INCONCLUSIVE, as moegap check writes them: 1, else
- * 0. Parsing verdicts is the claims module's (check_verdict_parse); this is
- * kept for callers outside lib/baseline (report_results.c). */
-int baseline_verdict_known(const char *verdict);
 int baseline_same_machine(const baseline_machine *a, const baseline_machine *b);
 /* "OpenBLAS core Zen, OPENBLAS_CORETYPE unset, 1 thread (OpenBLAS build; compiler)";
  * 768 bytes hold any. */
 void baseline_machine_text(char *dst, size_t cap, const baseline_machine *m);
+
+/* The kernel set an OpenBLAS core type computes with: the results of one
+ * set are bit-identical, those of two sets only within tolerance, so each
+ * set has its own accepted baseline. */
+const char *baseline_kernel_set(const char *core);
+
+/* Reads into *old the baseline for `now`: the first of paths[0..n) whose
+ * OpenBLAS kernel set is now's, else paths[0]. *chosen is the path read;
+ * on an error it is the file that could not be read. */
+int baseline_choose(const baseline *now, baseline *old, const char *const *paths, int n,
+                    const char **chosen);
 
 /* Prints what a baseline records (after --accept). */
 void baseline_print(const baseline *b, FILE *f);

@@ -68,38 +68,16 @@ static int accept(baseline *now, baseline *old, const char *path)
     return 0;
 }
 
-/* The kernel set an OpenBLAS core type computes with. OpenBLAS 0.3.21's
- * Zen target is built from Haswell's kernels: the ci tier's MoE runs under
- * OPENBLAS_CORETYPE=Zen and =Haswell were bit-identical (moe8, seeds 1-3). */
-static const char *kernel_set(const char *core)
-{
-    return strcmp(core, "Zen") == 0 ? "Haswell" : core;
-}
-
-/* Reads into old the baseline of the runs' kernel set: the first of paths
- * whose OpenBLAS core type computes as now's does, else the first. */
+/* Compares now with the baseline of the runs' kernel set (baseline_choose). */
 static int compare(const baseline *now, baseline *old, const char **paths, int n_paths)
 {
     const char *path = NULL;
-    for (int i = 0; i < n_paths; i++) {
+    if (baseline_choose(now, old, paths, n_paths, &path)) {
         struct stat st;
-        int absent = stat(paths[i], &st) != 0;
-        if (baseline_read(old, paths[i])) {
-            fprintf(stderr, "moegap baseline: %s%s\n", error_message(),
-                    absent ? " (no baseline yet: accept one with ci/nightly --accept)" : "");
-            return 2;
-        }
-        if (strcmp(kernel_set(old->machine.core), kernel_set(now->machine.core)) == 0) {
-            path = paths[i];
-            break;
-        }
-    }
-    if (!path) {
-        path = paths[0];
-        if (n_paths > 1 && baseline_read(old, path)) {
-            fprintf(stderr, "moegap baseline: %s\n", error_message());
-            return 2;
-        }
+        int absent = path && stat(path, &st) != 0;
+        fprintf(stderr, "moegap baseline: %s%s\n", error_message(),
+                absent ? " (no baseline yet: accept one with ci/nightly --accept)" : "");
+        return 2;
     }
     if (n_paths > 1)
         printf("baseline: %s (OpenBLAS core %s; the runs': %s)\n", path, old->machine.core,
