@@ -564,9 +564,11 @@ static const check_result_file_run *run_used(const check_result_file *f, const c
     return NULL;
 }
 
-/* The messages are run_record_result_fresh's (runs/runrecord.c), which
- * reads the same field from the JSON tree for the baseline; both go once
- * the baseline reads results with this reader. */
+/* The messages name the run (model and seed, or its summary.json under
+ * shown_runs_dir) and how it differs: the result predates runs_used, the
+ * check did not use the run, its summary.json cannot be hashed, or both
+ * hash prefixes, then and now, so a reader can tell retrained from
+ * missing. The report and the baseline show them as they are. */
 int check_result_file_fresh(const check_result_file *f, const protocol *p, const char *runs_dir,
                             const char *shown_runs_dir, char *why, size_t n)
 {

@@ -6,15 +6,11 @@
 #include "model/params.h"
 #include "train/recipe.h"
 #include "train/summary.h"
-#include "runs/runname.h"
-#include "runs/tier.h"
-#include "util/jsonread.h"
 #include "util/sha256.h"
 #include "util/tsv.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,68 +383,4 @@ void run_record_free(run_record *r)
     r->eval_step = NULL;
     r->eval_loss = NULL;
     r->n_evals = 0;
-}
-
-/* The entry of runs_used for (model, seed); NULL when the check did not
- * use that run. */
-static json_t *run_used(json_t *used, const char *model_name, int seed)
-{
-    json_t *e = NULL;
-    size_t i;
-    json_array_foreach(used, i, e) {
-        json_t *s = json_object_get(e, "seed");
-        const char *name = json_string_value(json_object_get(e, "model"));
-        if (name && strcmp(name, model_name) == 0 && json_is_integer(s) &&
-            json_integer_value(s) == seed)
-            return e;
-    }
-    return NULL;
-}
-
-int run_record_result_fresh(json_t *result, const protocol *p, const char *runs_dir,
-                            const char *shown_runs_dir, char *why, size_t n)
-{
-    json_t *used = json_object_get(result, "runs_used");
-    if (!json_is_array(used)) {
-        snprintf(why, n, "it does not record the runs it used (written before moegap check "
-                 "recorded them), so whether they changed since cannot be told");
-        return 0;
-    }
-    for (int m = 0; m < p->n_models; m++)
-        for (int s = 0; s < p->n_seeds; s++) {
-            json_t *e = run_used(used, p->models[m], p->seeds[s]);
-            if (!e) {
-                snprintf(why, n, "the protocol names %s seed %d, a run the check did not use",
-                         p->models[m], p->seeds[s]);
-                return 0;
-            }
-            const char *recorded = json_string_value(json_object_get(e, "summary_sha256"));
-            char dir[4200], path[4300], now[65];
-            if (runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]) != MG_OK ||
-                fs_join(path, sizeof path, dir, "summary.json") != MG_OK ||
-                sha256_file(path, now) != MG_OK) {
-                snprintf(why, n, "%s seed %d: %s", p->models[m], p->seeds[s], error_message());
-                return 0;
-            }
-            if (!recorded || strcmp(recorded, now) != 0) {
-                snprintf(why, n, "%s/%s-s%d/summary.json changed since the check used it (sha256 "
-                         "%.12s then, %.12s now)", shown_runs_dir, p->models[m], p->seeds[s],
-                         recorded ? recorded : "not recorded", now);
-                return 0;
-            }
-        }
-    return 1;
-}
-
-int run_record_result_seeds(json_t *result, const char *path, protocol *p)
-{
-    int seeds[PROTOCOL_MAX_SEEDS];
-    size_t n = 0;
-    jsonread_place at = jsonread_place_root(path);
-    int rc = jsonread_integers(&at, result, "seeds", 1, TIER_SEED_MAX, seeds, PROTOCOL_MAX_SEEDS,
-                               &n);
-    char why[200];
-    if (!rc && !tier_seeds_valid(seeds, (int)n, why, sizeof why))
-        rc = error_set(MG_EFORMAT, "%s: seeds: %s", path, why);
-    return rc ? rc : protocol_set_seeds(p, seeds, (int)n);
 }

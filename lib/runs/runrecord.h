@@ -15,7 +15,6 @@
 #ifndef MOEGAP_RUNRECORD_H
 #define MOEGAP_RUNRECORD_H
 
-#include "runs/protocol.h"
 #include "train/recipe.h"
 
 #include <stddef.h>
@@ -55,18 +54,5 @@ void run_record_free(run_record *r);
  * complete yet is not read; a row without a step number is an error
  * naming the file and the line. */
 int run_record_last_step(const char *dir, long *step);
-
-/* Whether a check's result (its JSON, `result`) still describes the runs
- * of `p` under `runs_dir`: every run the protocol names is in its
- * "runs_used" with the SHA-256 of the summary.json there now. 1 when
- * fresh; 0 when stale, with why[] saying which run and how, naming run
- * folders under `shown_runs_dir` (how the caller's messages name runs_dir). */
-struct json_t;
-/* The seeds a check's result (its JSON, read from `path`) says it was
- * given, set as p's: they name the runs it used. An error naming the file
- * and the field when they are not a list of seeds (runs/tier.h). */
-int run_record_result_seeds(struct json_t *result, const char *path, protocol *p);
-int run_record_result_fresh(struct json_t *result, const protocol *p, const char *runs_dir,
-                            const char *shown_runs_dir, char *why, size_t n);
 
 #endif

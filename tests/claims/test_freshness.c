@@ -1,17 +1,19 @@
-/* Whether a check's result still describes its runs (run_record_result_fresh,
- * run_record_result_seeds in lib/runs/runrecord.c): a result records the
- * SHA-256 of each run's summary.json under "runs_used", so a report or a
- * baseline must not rest on it once a run was retrained, edited or removed.
- * The hashes below are sha256sum's, not the library's, so a broken hash
- * fails here too. */
+/* Whether a check's result still describes its runs (check_result_file_fresh,
+ * check_result_file_seeds in lib/claims/check_result_read.c): a result
+ * records the SHA-256 of each run's summary.json under "runs_used", so a
+ * report or a baseline must not rest on it once a run was retrained, edited
+ * or removed. The results are built in memory as check_result_file_read
+ * leaves them, so each case is one field changed; the seeds reader reads a
+ * path, so its cases are small files. The hashes below are sha256sum's, not
+ * the library's, so a broken hash fails here too. */
+#include "claims/check_result_read.h"
 #include "runs/protocol.h"
-#include "runs/runrecord.h"
 #include "util/error.h"
 #include "testutil.h"
 
 #include <ftw.h>
-#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,99 +40,114 @@ static void write_summary(int m, int seed, const char *extra)
     test_write_file(dir, "summary.json", text);
 }
 
-/* A result as moegap check writes it: its seeds and every run it used.
- * Seed 3's hash is seed 1's, wrong on purpose: only the protocol's runs
- * are held to theirs. */
-static json_t *result_json(int n_seeds)
+/* A result as check_result_file_read leaves one that moegap check wrote:
+ * its seeds and every run it used (only the fields freshness reads; free
+ * with check_result_file_free). Seed 3's hash is seed 1's, wrong on
+ * purpose: only the protocol's runs are held to theirs. */
+static void result_file(check_result_file *f, int n_seeds)
 {
-    json_t *used = json_array(), *seeds = json_array();
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "results/fresh.json");
+    snprintf(f->protocol, sizeof f->protocol, "fresh");
     for (int s = 1; s <= n_seeds; s++)
-        json_array_append_new(seeds, json_integer(s));
+        f->seeds[f->n_seeds++] = s;
+    f->has_runs_used = 1;
+    f->runs_used = calloc((size_t)(2 * n_seeds), sizeof *f->runs_used);
+    if (!f->runs_used) {
+        printf("FAIL: out of memory\n");
+        exit(1);
+    }
     for (int m = 0; m < 2; m++)
         for (int s = 1; s <= n_seeds; s++) {
-            char run[200];
-            snprintf(run, sizeof run, "runs/%s-s%d", MODELS[m], s);
-            json_array_append_new(used, json_pack("{s:s, s:i, s:s, s:s}", "model", MODELS[m],
-                                                  "seed", s, "run", run, "summary_sha256",
-                                                  s <= 2 ? SHA[m][s - 1] : SHA[m][0]));
+            check_result_file_run *u = &f->runs_used[f->n_runs_used++];
+            snprintf(u->model, sizeof u->model, "%s", MODELS[m]);
+            u->seed = s;
+            snprintf(u->run, sizeof u->run, "runs/%s-s%d", MODELS[m], s);
+            snprintf(u->summary_sha256, sizeof u->summary_sha256, "%s",
+                     s <= 2 ? SHA[m][s - 1] : SHA[m][0]);
         }
-    return json_pack("{s:s, s:o, s:o}", "protocol", "fresh", "seeds", seeds, "runs_used", used);
 }
 
 /* The result's runs_used entry for (model, seed). */
-static json_t *entry(json_t *result, const char *model_name, int seed)
+static check_result_file_run *entry(check_result_file *f, const char *model_name, int seed)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(result, "runs_used"), i, e) {
-        if (strcmp(json_string_value(json_object_get(e, "model")), model_name) == 0 &&
-            json_integer_value(json_object_get(e, "seed")) == seed)
-            return e;
-    }
+    for (size_t i = 0; i < f->n_runs_used; i++)
+        if (strcmp(f->runs_used[i].model, model_name) == 0 && f->runs_used[i].seed == seed)
+            return &f->runs_used[i];
     return NULL;
 }
 
 /* Fresh (1) or stale (0, why holding frag). */
-static void expect_fresh(const char *what, json_t *result, const protocol *p, int want,
-                         const char *frag)
+static void expect_fresh(const char *what, const check_result_file *f, const protocol *p,
+                         int want, const char *frag)
 {
     char why[1200] = "";
-    int fresh = run_record_result_fresh(result, p, runs, "paper/runs", why, sizeof why);
+    int fresh = check_result_file_fresh(f, p, runs, "paper/runs", why, sizeof why);
     EXPECT(fresh == want, "%s: fresh %d, want %d (%s)", what, fresh, want, why);
     EXPECT(!frag || strstr(why, frag), "%s: why lacks '%s': %s", what, frag, why);
 }
 
 static void test_fresh_and_stale(const protocol *p)
 {
-    json_t *result = result_json(2);
-    expect_fresh("unchanged runs", result, p, 1, NULL);
+    check_result_file f;
+    result_file(&f, 2);
+    expect_fresh("unchanged runs", &f, p, 1, NULL);
 
     /* a summary that changed: named under the caller's name of runs_dir */
     write_summary(1, 2, ", \"edited\": true");
     char frag[300];
     snprintf(frag, sizeof frag, "paper/runs/moe4-s2/summary.json changed since the check used it "
              "(sha256 %.12s then, %.12s now)", SHA[1][1], EDITED_SHA);
-    expect_fresh("moe4-s2 edited", result, p, 0, frag);
+    expect_fresh("moe4-s2 edited", &f, p, 0, frag);
     /* the same bytes again: fresh, so it is the content that counts */
     write_summary(1, 2, "");
-    expect_fresh("moe4-s2 restored", result, p, 1, NULL);
+    expect_fresh("moe4-s2 restored", &f, p, 1, NULL);
 
     /* a run removed: its summary cannot be hashed */
     char path[1300];
     snprintf(path, sizeof path, "%s/dense_active-s1/summary.json", runs);
     unlink(path);
-    expect_fresh("dense_active-s1 missing", result, p, 0, "dense_active seed 1: ");
-    expect_fresh("dense_active-s1 missing", result, p, 0, "dense_active-s1/summary.json");
+    expect_fresh("dense_active-s1 missing", &f, p, 0, "dense_active seed 1: ");
+    expect_fresh("dense_active-s1 missing", &f, p, 0, "dense_active-s1/summary.json");
     write_summary(0, 1, "");
 
-    /* a run the check did not use, or whose hash it did not record */
-    json_array_remove(json_object_get(result, "runs_used"), 3); /* moe4 seed 2 */
-    expect_fresh("moe4-s2 not used", result, p, 0,
+    /* a run the check did not use: moe4 seed 2, the last entry, dropped */
+    f.n_runs_used--;
+    expect_fresh("moe4-s2 not used", &f, p, 0,
                  "the protocol names moe4 seed 2, a run the check did not use");
-    json_object_del(entry(result, "moe4", 1), "summary_sha256");
-    expect_fresh("moe4-s1 without a hash", result, p, 0,
-                 "moe4-s1/summary.json changed since the check used it (sha256 not recorded");
-    json_decref(result);
+    f.n_runs_used++;
+    /* an entry without its hash: check_result_file_read refuses a file so,
+     * so in memory it is the empty string, and it must not match any
+     * summary (nor be read past its end) */
+    entry(&f, "moe4", 1)->summary_sha256[0] = '\0';
+    expect_fresh("moe4-s1 without a hash", &f, p, 0,
+                 "paper/runs/moe4-s1/summary.json changed since the check used it (sha256  then");
+    check_result_file_free(&f);
 
-    result = json_pack("{s:[i,i]}", "seeds", 1, 2);
-    expect_fresh("no runs_used", result, p, 0, "does not record the runs it used");
-    json_decref(result);
+    /* a result from before check recorded its runs */
+    result_file(&f, 2);
+    f.has_runs_used = 0;
+    f.n_runs_used = 0;
+    expect_fresh("no runs_used", &f, p, 0, "does not record the runs it used");
+    check_result_file_free(&f);
 
     /* a result over more seeds than the protocol's still holds its runs */
-    result = result_json(3);
-    expect_fresh("a result over more seeds", result, p, 1, NULL);
-    json_decref(result);
+    result_file(&f, 3);
+    expect_fresh("a result over more seeds", &f, p, 1, NULL);
+    check_result_file_free(&f);
 }
 
-/* The seeds a result was given become the protocol's; bad ones are refused
- * naming the file and the field. */
-static void test_result_seeds(protocol *p)
+/* The seeds a result was given, read from its file, become the protocol's;
+ * bad ones are refused naming the file (as shown) and the field. */
+static void test_result_seeds(const char *dir, protocol *p)
 {
-    json_t *result = json_pack("{s:[i,i]}", "seeds", 2, 1);
-    int rc = run_record_result_seeds(result, "results/fresh.json", p);
+    int seeds[PROTOCOL_MAX_SEEDS], n = 0;
+    const char *path = test_write_file(dir, "fresh.json", "{\"seeds\": [2, 1]}\n");
+    int rc = check_result_file_seeds(path, "results/fresh.json", seeds, &n);
+    if (!rc)
+        rc = protocol_set_seeds(p, seeds, n);
     EXPECT(rc == MG_OK && p->n_seeds == 2 && p->seeds[0] == 2 && p->seeds[1] == 1,
            "seeds 2,1: %d seeds (%s)", p->n_seeds, rc ? error_message() : "ok");
-    json_decref(result);
 
     static const struct {
         const char *json, *frag;
@@ -143,11 +160,10 @@ static void test_result_seeds(protocol *p)
         {"{}", "results/fresh.json: seeds: expected an array"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        result = json_loads(bad[i].json, 0, NULL);
-        rc = run_record_result_seeds(result, "results/fresh.json", p);
+        path = test_write_file(dir, "fresh.json", bad[i].json);
+        rc = check_result_file_seeds(path, "results/fresh.json", seeds, &n);
         EXPECT(rc != MG_OK && strstr(error_message(), bad[i].frag), "%s: %d %s", bad[i].json, rc,
                error_message());
-        json_decref(result);
     }
 }
 
@@ -175,11 +191,10 @@ int main(void)
         for (int s = 1; s <= 3; s++)
             write_summary(m, s, "");
 
-    test_result_seeds(&p);
+    test_result_seeds(dir, &p);
     /* seeds 1 and 2, as a result over them sets them */
-    json_t *seeds = json_pack("{s:[i,i]}", "seeds", 1, 2);
-    EXPECT(run_record_result_seeds(seeds, "fresh.json", &p) == MG_OK, "%s", error_message());
-    json_decref(seeds);
+    int seeds[] = {1, 2};
+    EXPECT(protocol_set_seeds(&p, seeds, 2) == MG_OK, "%s", error_message());
     test_fresh_and_stale(&p);
 
     if (!test_failures)
