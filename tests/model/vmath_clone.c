@@ -7,7 +7,6 @@
  * "default" clone. Same source, same flags, nothing of vmath.c changed. */
 #include <stddef.h>
 
-#define MOEGAP_VMATH_H /* skip vmath.h, whose VM_CLONES would clone again */
 #if VMATH_CLONE_AVX2
 #define VM_CLONES __attribute__((target("avx2")))
 #define VMC(f) f##_avx2
@@ -15,20 +14,12 @@
 #define VM_CLONES
 #define VMC(f) f##_base
 #endif
+/* every name vmath.h declares and vmath.c defines, renamed for this copy */
 #define vm_add VMC(vm_add)
 #define vm_max VMC(vm_max)
 #define vm_exp_sum VMC(vm_exp_sum)
 #define vm_scale VMC(vm_scale)
 #define vm_swiglu VMC(vm_swiglu)
 #define vm_swiglu_backward VMC(vm_swiglu_backward)
-
-/* the prototypes vmath.h would have given, under the new names */
-void vm_add(float *y, const float *x, size_t n);
-float vm_max(const float *x, size_t n);
-float vm_exp_sum(float *x, size_t n, float shift);
-void vm_scale(float *x, size_t n, float a);
-void vm_swiglu(float *g, const float *a, const float *b, size_t n);
-void vm_swiglu_backward(float *da, float *db, const float *dg, const float *a, const float *b,
-                        size_t n);
 
 #include "model/layers/vmath.c"

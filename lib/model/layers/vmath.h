@@ -15,7 +15,9 @@
  * For the plain loops it marks, both clones do the same IEEE operations in
  * the same order (no contraction into FMA under -std=c11), so the choice
  * never changes a result. */
+#ifndef VM_CLONES /* tests/model/vmath_clone.c builds each clone alone, under other names */
 #define VM_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
 
 /* y[i] += x[i] */
 void vm_add(float *y, const float *x, size_t n);
