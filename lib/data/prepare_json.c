@@ -3,8 +3,10 @@
 #include "util/fileio.h"
 
 #include "util/jsonio.h"
+#include "util/jsonread.h"
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 static json_t *split_json(const prepare_result *r, int s, const char *file)
 {
@@ -63,4 +65,60 @@ int prepare_write_json(const char *path, const prepare_options *o, const prepare
         "each document: <s> (bos_id), then its lines' ids with <0x0A> (newline_id) between lines",
         "seconds", r->seconds);
     return jsonio_write(path, root);
+}
+
+int prepare_read_json(const char *path, prepare_corpus_record *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = NULL;
+    int rc = jsonread_load(path, &root);
+    if (rc)
+        return rc;
+    jsonread_place at = jsonread_place_root(path);
+    char format[32];
+    long long version = 0;
+    json_t *src = NULL, *tok = NULL, *splits = NULL;
+    rc = jsonread_string(&at, root, "format", format, sizeof format);
+    if (!rc && strcmp(format, "moegap corpus") != 0)
+        rc = error_set(MG_EFORMAT, "%s: format: '%s', expected 'moegap corpus'", path, format);
+    if (!rc)
+        rc = jsonread_integer(&at, root, "version", 1, 1, &version);
+    if (!rc)
+        rc = jsonread_object(&at, root, "source", &src);
+    jsonread_place src_at = jsonread_place_child(&at, "source");
+    if (!rc)
+        rc = jsonread_string(&src_at, src, "corpus", out->corpus, sizeof out->corpus);
+    if (!rc)
+        rc = jsonread_string(&src_at, src, "sha256", out->source_sha256,
+                             sizeof out->source_sha256);
+    if (!rc)
+        rc = jsonread_integer(&src_at, src, "files", 1, 1LL << 40, &out->files);
+    if (!rc)
+        rc = jsonread_object(&at, root, "tokenizer", &tok);
+    jsonread_place tok_at = jsonread_place_child(&at, "tokenizer");
+    if (!rc)
+        rc = jsonread_string(&tok_at, tok, "kind", out->tokenizer, sizeof out->tokenizer);
+    if (!rc)
+        rc = jsonread_string(&tok_at, tok, "hash", out->tokenizer_hash,
+                             sizeof out->tokenizer_hash);
+    if (!rc)
+        rc = jsonread_string(&tok_at, tok, "spm_version", out->spm_version,
+                             sizeof out->spm_version);
+    if (!rc)
+        rc = jsonread_integer(&tok_at, tok, "vocab_size", 2, 65536, &out->vocab_size);
+    if (!rc)
+        rc = jsonread_object(&at, root, "splits", &splits);
+    jsonread_place splits_at = jsonread_place_child(&at, "splits");
+    static const char *const names[2] = {"train", "val"};
+    for (int i = 0; !rc && i < 2; i++) {
+        json_t *s = NULL;
+        rc = jsonread_object(&splits_at, splits, names[i], &s);
+        jsonread_place s_at = jsonread_place_child(&splits_at, names[i]);
+        if (!rc)
+            rc = jsonread_integer(&s_at, s, "documents", 0, 1LL << 50, &out->documents[i]);
+        if (!rc)
+            rc = jsonread_integer(&s_at, s, "tokens", 0, 1LL << 50, &out->tokens[i]);
+    }
+    json_decref(root);
+    return rc;
 }

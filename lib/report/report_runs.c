@@ -5,28 +5,13 @@
  * the recipes train on (corpus.json). A missing or unfinished run is an
  * issue, never skipped. */
 #include "report/report_data.h"
+#include "data/prepare_json.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* corpus.json's members, read loosely (a missing one prints as empty): a
- * string member, or "" (with `fallback` for JSON null)... */
-static void jstr(char *dst, size_t n, json_t *obj, const char *key, const char *fallback)
-{
-    json_t *v = json_object_get(obj, key);
-    snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v)
-                           : json_is_null(v) ? fallback : "");
-}
-
-/* ... and an integer, or -1 */
-static long long jint(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_integer(v) ? json_integer_value(v) : -1;
-}
 
 static int read_provenance(report *r, report_run *run)
 {
@@ -152,27 +137,23 @@ static int read_corpus(report *r, report_corpus *c)
 {
     char path[REPORT_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/corpus.json", c->dir);
-    json_error_t jerr;
-    json_t *j = json_load_file(path, 0, &jerr);
-    if (!j)
-        return report_issue_add(r, "MISSING corpus description %s: %s", path, jerr.text);
-    json_t *src = json_object_get(j, "source"), *tok = json_object_get(j, "tokenizer");
-    json_t *splits = json_object_get(j, "splits");
-    jstr(c->source, sizeof c->source, src, "corpus", "");
-    jstr(c->source_sha256, sizeof c->source_sha256, src, "sha256", "");
-    c->files = jint(src, "files");
-    jstr(c->tokenizer, sizeof c->tokenizer, tok, "kind", "");
-    jstr(c->tokenizer_hash, sizeof c->tokenizer_hash, tok, "hash", "");
-    jstr(c->spm_version, sizeof c->spm_version, tok, "spm_version", "");
-    c->vocab = jint(tok, "vocab_size");
-    const char *split_names[2] = {"train", "val"};
+    prepare_corpus_record rec;
+    if (prepare_read_json(path, &rec) != MG_OK)
+        return report_issue_add(r, "%s corpus description %s", fs_exists(path) ? "UNREADABLE"
+                                                                             : "MISSING",
+                                error_message());
+    snprintf(c->source, sizeof c->source, "%s", rec.corpus);
+    snprintf(c->source_sha256, sizeof c->source_sha256, "%s", rec.source_sha256);
+    c->files = rec.files;
+    snprintf(c->tokenizer, sizeof c->tokenizer, "%s", rec.tokenizer);
+    snprintf(c->tokenizer_hash, sizeof c->tokenizer_hash, "%s", rec.tokenizer_hash);
+    snprintf(c->spm_version, sizeof c->spm_version, "%s", rec.spm_version);
+    c->vocab = rec.vocab_size;
     for (int i = 0; i < 2; i++) {
-        json_t *s = json_object_get(splits, split_names[i]);
-        c->docs[i] = jint(s, "documents");
-        c->tokens[i] = jint(s, "tokens");
+        c->docs[i] = rec.documents[i];
+        c->tokens[i] = rec.tokens[i];
     }
     c->ok = 1;
-    json_decref(j);
     return MG_OK;
 }
 

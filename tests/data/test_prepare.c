@@ -5,6 +5,7 @@
  * that leave no finished-looking folder or half-trained cache entry. */
 #include "util/error.h"
 #include "data/prepare.h"
+#include "data/prepare_json.h"
 #include "train/tokens.h"
 #include "util/rng.h"
 #include "testutil.h"
@@ -174,6 +175,33 @@ int main(void)
     EXPECT(json && strstr(json, hash) && strstr(json, "\"val_fraction\": 0.2"),
            "corpus.json lacks the tokenizer hash or the split");
     free(json);
+    /* the reader (the report's) gives back what the prepare wrote */
+    prepare_corpus_record rec;
+    int rrc = prepare_read_json(p1, &rec);
+    EXPECT(rrc == MG_OK, "prepare_read_json: %s", error_message());
+    if (rrc == MG_OK) {
+        EXPECT(strcmp(rec.corpus, "tinystories") == 0 && strcmp(rec.tokenizer_hash, hash) == 0 &&
+                   rec.vocab_size == 320 && strcmp(rec.source_sha256, a.source_sha256) == 0,
+               "corpus.json read back: corpus %s, hash %s, vocab %lld", rec.corpus,
+               rec.tokenizer_hash, rec.vocab_size);
+        for (int s = 0; s < 2; s++)
+            EXPECT(rec.documents[s] == (long long)a.docs[s] && rec.tokens[s] == (long long)a.tokens[s],
+                   "split %d read back: %lld documents, %lld tokens", s, rec.documents[s],
+                   rec.tokens[s]);
+    }
+    /* a damaged field is refused by its dotted place */
+    char bad[1200];
+    snprintf(bad, sizeof bad, "%s/bad-corpus.json", dir);
+    FILE *bf = fopen(bad, "w");
+    if (bf) {
+        fputs("{\"format\": \"moegap corpus\", \"version\": 1, \"source\": {\"corpus\": \"brown\", "
+              "\"sha256\": \"x\", \"files\": 3}, \"tokenizer\": {\"kind\": \"k\", \"hash\": \"h\", "
+              "\"spm_version\": \"v\", \"vocab_size\": \"many\"}}\n", bf);
+        fclose(bf);
+        EXPECT(prepare_read_json(bad, &rec) != MG_OK &&
+                   strstr(error_message(), "tokenizer.vocab_size") != NULL,
+               "a string vocab_size: %s", error_message());
+    }
 
     /* the same corpus again: the cache answers, the output is identical */
     o.out_dir = out_b;
