@@ -5,6 +5,7 @@
 #include "claims/check_result_read.h"
 #include "util/error.h"
 #include "train/recipe.h"
+#include "runs/runname.h"
 #include "runs/runrecord.h"
 
 #include "util/fsutil.h"
@@ -170,10 +171,9 @@ static int read_origins(baseline *b, const protocol *p, const char *runs_dir, re
     int rc = MG_OK;
     for (int m = 0; !rc && m < p->n_models; m++)
         for (int s = 0; !rc && s < p->n_seeds; s++) {
-            char name[PROTOCOL_NAME_MAX + 32], dir[BASELINE_PATH_MAX];
-            snprintf(name, sizeof name, "%s-s%d", p->models[m], p->seeds[s]);
+            char dir[BASELINE_PATH_MAX];
             run_origin o;
-            rc = fs_join(dir, sizeof dir, runs_dir, name);
+            rc = runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]);
             if (!rc)
                 rc = read_origin(&o, dir, rec);
             if (!rc)

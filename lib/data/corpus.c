@@ -1,6 +1,7 @@
 #include "data/corpus.h"
 #include "data/brown.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/sha256.h"
 
@@ -96,14 +97,15 @@ static int next_brown(corpus_reader *r, corpus_doc *doc)
 {
     if (r->next_name == r->n_names)
         return MG_OK;
-    char path[4096 + 8];
-    snprintf(path, sizeof path, "%s/%s", r->path, r->names[r->next_name++]);
+    char path[FS_PATH_MAX + 8];
+    int rc = fs_join(path, sizeof path, r->path, r->names[r->next_name++]);
+    if (rc)
+        return rc;
     FILE *f = fopen(path, "rb");
     if (!f)
         return error_set(MG_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *raw = NULL;
     size_t len = 0, cap = 0, n;
-    int rc = MG_OK;
     do {
         if (len + 65536 > cap) {
             char *p = realloc(raw, cap = len + 65536 + cap);

@@ -103,7 +103,8 @@ static void write_script(FILE *f, int n_rows)
 static int member(fileio_atomic_set *set, const char *dir, const char *name, int open)
 {
     char path[REPORT_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (fs_join(path, sizeof path, dir, name))
+        return MG_EINVAL;
     fileio_atomic_file *f = open ? fileio_atomic_set_open(set, path) : fileio_atomic_set_add(set, path);
     return f ? MG_OK : MG_EIO;
 }
@@ -111,8 +112,8 @@ static int member(fileio_atomic_set *set, const char *dir, const char *name, int
 static int drop(fileio_atomic_set *set, const char *dir, const char *name)
 {
     char path[REPORT_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return fileio_atomic_set_drop(set, path);
+    int rc = fs_join(path, sizeof path, dir, name);
+    return rc ? rc : fileio_atomic_set_drop(set, path);
 }
 
 /* The numbers and the script; the figures and gnuplot's log when gnuplot

@@ -6,6 +6,7 @@
  * issue, never skipped. */
 #include "report/report_data.h"
 #include "data/prepare_json.h"
+#include "runs/runname.h"
 #include "util/error.h"
 #include "util/fsutil.h"
 
@@ -24,8 +25,11 @@ static int read_provenance(report *r, report_run *run)
 
 static int load_run(report *r, report_model *m, report_run *run)
 {
-    char dir[REPORT_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/runs/%s-s%d", r->paper_dir, m->name, run->seed);
+    char runs[REPORT_PATH_MAX], dir[REPORT_PATH_MAX];
+    if (fs_join(runs, sizeof runs, r->paper_dir, "runs") ||
+        runname_dir(dir, sizeof dir, runs, m->name, run->seed))
+        return report_issue_add(r, "MISSING run %s seed %d: %s", m->name, run->seed,
+                                error_message());
     struct stat st;
     if (stat(dir, &st) != 0) {
         run->state = RUN_MISSING;

@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "model/params.h"
 #include "runs/reference.h"
+#include "runs/runname.h"
 #include "runs/runrecord.h"
 #include "train/tokens.h"
 
@@ -209,8 +210,9 @@ int plan_build(plan *pl, const char *protocols_dir, const char *tier, const int 
             plan_run *r = &pl->runs[pl->n_runs++];
             r->model = m;
             r->seed = pl->seeds[s];
-            snprintf(r->name, sizeof r->name, "%s-s%d", pl->tier.models[pm->tier_index].name,
-                     r->seed);
+            if ((rc = runname_format(r->name, sizeof r->name,
+                                     pl->tier.models[pm->tier_index].name, r->seed)))
+                goto fail;
         }
     }
     return MG_OK;

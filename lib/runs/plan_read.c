@@ -1,5 +1,6 @@
 /* The strict readers of plan.tsv and recipes.tsv (see runs/plan_read.h). */
 #include "runs/plan_read.h"
+#include "runs/runname.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -194,7 +195,8 @@ static int run_row(plan_table_run *run, char **f, const table_reader *r)
     if (!rc)
         rc = text_field(run->name, sizeof run->name, f[C_NAME], r, "name");
     char want[sizeof run->name + 16];
-    snprintf(want, sizeof want, "%s-s%d", run->model, run->seed);
+    if (!rc)
+        rc = runname_format(want, sizeof want, run->model, run->seed);
     /* the run folder's name is the model's and the seed's: a row whose
      * columns disagree is a row whose columns were moved */
     if (!rc && strcmp(run->name, want) != 0)

@@ -5,6 +5,7 @@
 #include "model/params.h"
 #include "train/recipe.h"
 #include "runs/plan_read.h"
+#include "runs/runname.h"
 #include "runs/runrecord.h"
 
 #include "util/fsutil.h"
@@ -121,9 +122,10 @@ int progress_read(progress_state *s, const char *paper_dir, const char *protocol
         rc = read_recipes(s, paper_dir);
     for (int i = 0; !rc && i < s->n_runs; i++) {
         progress_run *r = &s->runs[i];
-        char name[PROTOCOL_NAME_MAX + 32], dir[PROTOCOL_PATH_MAX + 128], summary[sizeof dir + 16];
-        snprintf(name, sizeof name, "runs/%s-s%d", r->name, r->seed);
-        rc = fs_join(dir, sizeof dir, paper_dir, name);
+        char runs[PROTOCOL_PATH_MAX + 8], dir[PROTOCOL_PATH_MAX + 128], summary[sizeof dir + 16];
+        rc = fs_join(runs, sizeof runs, paper_dir, "runs");
+        if (!rc)
+            rc = runname_dir(dir, sizeof dir, runs, r->name, r->seed);
         if (!rc)
             rc = fs_join(summary, sizeof summary, dir, "summary.json");
         if (!rc)
