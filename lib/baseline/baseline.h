@@ -25,6 +25,7 @@
 
 #include "runs/protocol.h"
 #include "train/provenance.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 
@@ -32,7 +33,7 @@ enum {
     BASELINE_MAX_PROTOCOLS = 16,
     /* a protocol's models and its gaps' statistics (3 per gap at most) */
     BASELINE_MAX_ITEMS = PROTOCOL_MAX_MODELS + 3 * PROTOCOL_MAX_GAPS,
-    BASELINE_PATH_MAX = 4200
+    BASELINE_PATH_MAX = FS_PATH_BUF
 };
 
 typedef enum { BASELINE_GAP, BASELINE_MODEL } baseline_kind;

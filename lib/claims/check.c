@@ -1,5 +1,6 @@
 #include "claims/check.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "train/recipe.h"
 #include "runs/runrecord.h"
 #include "runs/runname.h"
@@ -73,7 +74,7 @@ static int load_runs(const protocol *p, const char *runs_dir, run_record *runs)
 {
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
-            char dir[4200];
+            char dir[FS_PATH_BUF];
             run_record *r = &runs[m * p->n_seeds + s];
             int rc = runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]);
             if (rc == MG_OK)

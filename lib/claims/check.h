@@ -18,6 +18,7 @@
 #include "runs/protocol.h"
 #include "runs/reference.h"
 #include "claims/stats.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 
@@ -65,7 +66,7 @@ typedef struct {
 
 typedef struct {
     protocol proto;
-    char runs_dir[4096];
+    char runs_dir[FS_PATH_MAX];
     check_model models[PROTOCOL_MAX_MODELS];
     check_gap gaps[PROTOCOL_MAX_GAPS];
     size_t n_steps;              /* evaluation steps every run shares; 0: no curves */

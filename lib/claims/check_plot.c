@@ -6,6 +6,7 @@
 #include "claims/check_plot.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/fsutil.h"
 #include "util/plot.h"
 
 #include <math.h>
@@ -130,10 +131,11 @@ static int stage_data(const check_result *r, const char *out_dir, const char *ba
                       fileio_atomic_set *set, fileio_atomic_file **script)
 {
     static const char *const tables[] = {"curves", "gaps", "best"};
-    char path[4400];
+    char path[FS_PATH_BUF];
     int rc = MG_OK;
     for (int i = 0; i < 3 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s_%s.tsv", out_dir, base, tables[i]);
+        if ((rc = fs_pathf(path, sizeof path, "%s/%s_%s.tsv", out_dir, base, tables[i])))
+            break;
         if (i < 2 && !r->n_steps) {
             rc = fileio_atomic_set_drop(set, path);
             continue;
@@ -144,7 +146,8 @@ static int stage_data(const check_result *r, const char *out_dir, const char *ba
         write_tsv(r, af->f, i);
         rc = fileio_atomic_close(af);
     }
-    snprintf(path, sizeof path, "%s/%s.gp", out_dir, base);
+    if (!rc)
+        rc = fs_pathf(path, sizeof path, "%s/%s.gp", out_dir, base);
     if (!rc && !(*script = fileio_atomic_set_open(set, path)))
         rc = MG_EIO;
     if (rc)
@@ -166,15 +169,15 @@ static int figure_path(char *dst, size_t n, const char *out_dir, const char *bas
 static int drop_figures(const check_result *r, const char *out_dir, const char *base,
                         fileio_atomic_set *set, int with_log)
 {
-    char path[4400];
+    char path[FS_PATH_BUF];
     int rc = MG_OK;
     for (int i = 0; i < N_FIGURES && !rc; i++)
         for (int t = 0; t < PLOT_N_FORMATS && !rc; t++)
             if (!(rc = figure_path(path, sizeof path, out_dir, base, i, t)) &&
                 (with_log || (i < 2 && !r->n_steps)))
                 rc = fileio_atomic_set_drop(set, path);
-    snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
-    if (!rc && with_log)
+    if (!rc && with_log &&
+        !(rc = fs_pathf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base)))
         rc = fileio_atomic_set_drop(set, path);
     return rc;
 }
@@ -184,8 +187,10 @@ static int drop_figures(const check_result *r, const char *out_dir, const char *
 static int run_gnuplot(const check_result *r, const char *out_dir, const char *base,
                        fileio_atomic_set *set, const fileio_atomic_file *script)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
+    char path[FS_PATH_BUF];
+    int rc = fs_pathf(path, sizeof path, "%s/%s.gnuplot.log", out_dir, base);
+    if (rc)
+        return rc;
     fileio_atomic_file *log = fileio_atomic_set_add(set, path);
     if (!log)
         return MG_EIO;
@@ -208,8 +213,9 @@ int check_plot(const check_result *r, const char *out_dir, fileio_atomic_set *se
     int rc = stage_data(r, out_dir, base, set, &script);
     if (rc)
         return rc;
-    char probe_log[4400], why[1200];
-    snprintf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp);
+    char probe_log[FS_PATH_BUF], why[1200];
+    if ((rc = fs_pathf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp)))
+        return rc;
     if (!plot_gnuplot_ready(out_dir, probe_log, why, sizeof why)) {
         snprintf(note, note_size, "%s: no figures (Debian package gnuplot-nox); the plotted "
                  "numbers and %s.gp are in %s", why, base, out_dir);

@@ -238,7 +238,7 @@ static json_t *jruns_used(const check_result *r)
     json_t *a = json_array();
     for (int m = 0; m < p->n_models; m++)
         for (int s = 0; s < p->n_seeds; s++) {
-            char dir[4300];
+            char dir[FS_PATH_BUF];
             if (runname_dir(dir, sizeof dir, r->runs_dir, p->models[m], p->seeds[s]) != MG_OK) {
                 json_decref(a);
                 return NULL;
@@ -324,14 +324,17 @@ json_t *check_report_json(const check_result *r)
  * names the first file that does not fit. */
 static int stage_report(const check_result *r, const char *out_dir, fileio_atomic_set *set)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s.txt", out_dir, r->proto.name);
+    char path[FS_PATH_BUF];
+    int rc = fs_pathf(path, sizeof path, "%s/%s.txt", out_dir, r->proto.name);
+    if (rc)
+        return rc;
     fileio_atomic_file *af = fileio_atomic_set_open(set, path);
     if (!af)
         return MG_EIO;
     check_report_text(r, af->f);
-    int rc = fileio_atomic_close(af);
-    snprintf(path, sizeof path, "%s/%s.json", out_dir, r->proto.name);
+    rc = fileio_atomic_close(af);
+    if (!rc)
+        rc = fs_pathf(path, sizeof path, "%s/%s.json", out_dir, r->proto.name);
     if (!rc && !(af = fileio_atomic_set_open(set, path)))
         rc = MG_EIO;
     if (!rc)

@@ -16,12 +16,13 @@
 #include "claims/check.h"
 #include "runs/protocol.h"
 #include "runs/reference.h"
+#include "util/fsutil.h"
 
 #include <stddef.h>
 
 enum {
-    CHECK_RESULT_FILE_PATH_MAX = 4400, /* the file's name as messages give it */
-    CHECK_RESULT_FILE_RUN_MAX = 4300   /* a run folder, runs_dir/<model>-s<seed> */
+    CHECK_RESULT_FILE_PATH_MAX = FS_PATH_BUF + 64, /* the file's name as messages give it */
+    CHECK_RESULT_FILE_RUN_MAX = FS_PATH_BUF  /* a run folder, runs_dir/<model>-s<seed> */
 };
 
 /* A row of reference/paper.tsv as the result restates it (its kind is not

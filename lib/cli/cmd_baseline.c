@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "baseline/baseline.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ int cmd_baseline(int argc, char **argv)
         return CLI_ERROR;
     }
     const char *path = paths[0];
-    char protocols_buf[4200];
+    char protocols_buf[FS_PATH_BUF];
     if (!protocols) {
         cli_sibling_path(protocols_buf, sizeof protocols_buf, path, "../protocols");
         protocols = protocols_buf;

@@ -2,6 +2,7 @@
 #include "claims/check.h"
 #include "claims/check_report.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "runs/protocol.h"
 #include "runs/reference.h"
 #include "runs/tier.h"
@@ -58,7 +59,7 @@ static int check_seeds(const protocol *p, tier_info *t, const char *seeds_opt,
         rc = tier_read(t, tier_opt);
     } else if (!seeds_opt) {
         /* the protocol's own folder, whose tiers/ the runs' tier names */
-        char protocols_dir[4200];
+        char protocols_dir[FS_PATH_MAX];
         protocol_dir(p, protocols_dir, sizeof protocols_dir);
         rc = tier_of_runs_read(t, protocols_dir, runs, p);
     }
@@ -102,9 +103,12 @@ int cmd_check(int argc, char **argv)
         return CLI_ERROR;
     }
 
-    char ref_buf[4200], out_buf[4200], runs_buf[4200];
+    char ref_buf[FS_PATH_BUF], out_buf[FS_PATH_BUF], runs_buf[FS_PATH_MAX];
     /* a trailing slash on --runs would make DIR/../results DIR/results */
-    snprintf(runs_buf, sizeof runs_buf, "%s", runs);
+    if (fs_pathf(runs_buf, sizeof runs_buf, "%s", runs)) {
+        fprintf(stderr, "moegap check: --runs: %s\n", error_message());
+        return 1;
+    }
     for (size_t n = strlen(runs_buf); n > 1 && runs_buf[n - 1] == '/'; n--)
         runs_buf[n - 1] = '\0';
     if (!ref_dir) {

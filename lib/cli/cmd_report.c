@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "report/report.h"
 
 #include <stdio.h>
@@ -55,9 +56,12 @@ int cmd_report(int argc, char **argv)
     int rc = cli_parse("report", usage, argc, argv, opts);
     if (rc != CLI_OK)
         return rc == CLI_HELP ? 0 : rc;
-    char out_buf[4200];
+    char out_buf[FS_PATH_BUF];
     if (!out) {
-        snprintf(out_buf, sizeof out_buf, "%s/report.pdf", paper_dir);
+        if (fs_join(out_buf, sizeof out_buf, paper_dir, "report.pdf") != MG_OK) {
+            fprintf(stderr, "moegap report: %s\n", error_message());
+            return 1;
+        }
         out = out_buf;
     }
 

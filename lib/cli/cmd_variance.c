@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "runs/runrecord.h"
 #include "claims/variance.h"
 
@@ -45,10 +46,12 @@ static int split_models(const char *text, char names[N_MODELS][32])
 static int cell_loss(const char *runs, const char *model_name, int init, int data, const char *tier,
                      long *steps, double *loss)
 {
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s-i%d-d%d", runs, model_name, init, data);
+    char dir[FS_PATH_BUF];
+    int rc = fs_pathf(dir, sizeof dir, "%s/%s-i%d-d%d", runs, model_name, init, data);
+    if (rc)
+        return rc;
     run_record r;
-    int rc = run_record_load(&r, dir, init);
+    rc = run_record_load(&r, dir, init);
     if (rc)
         return rc;
     if (r.init_seed != init || r.data_seed != data)

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PATH_CAP = 4096 + 64 };
+enum { PATH_CAP = FS_PATH_BUF };
 
 static const char *const split_name[2] = {"train", "val"};
 static const char *const work_files[] = {"train.txt", "val.txt", "sample.txt", "tokenizer.model",

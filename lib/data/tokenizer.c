@@ -36,7 +36,7 @@ const char *const tokenizer_spm_options[] = {
  * because another version may train another model from the same input. */
 static int spm_version(const char *dir, char *out, size_t cap)
 {
-    char log[TOKENIZER_PATH_MAX + 32], name[64];
+    char log[FS_PATH_BUF], name[64];
     snprintf(name, sizeof name, "spm_version.%ld.log", (long)getpid());
     int rc = fs_join(log, sizeof log, dir, name);
     if (rc)
@@ -61,7 +61,7 @@ static int spm_version(const char *dir, char *out, size_t cap)
  * file (one "piece<TAB>score" line per id). */
 static int describe(tokenizer_info *t)
 {
-    char path[TOKENIZER_PATH_MAX + 32];
+    char path[FS_PATH_BUF];
     int rc = fs_join(path, sizeof path, t->dir, "tokenizer.model");
     if (rc || (rc = sha256_file(path, t->model_sha256)))
         return rc;
@@ -124,7 +124,7 @@ static int train(tokenizer_info *t, const char *sample, const char *cache_dir)
 {
     static const char *const leftovers[] = {"sample.txt", "tokenizer.model", "tokenizer.vocab",
                                             "spm_train.log", NULL};
-    char tmp[TOKENIZER_PATH_MAX], path[TOKENIZER_PATH_MAX + 32], log[TOKENIZER_PATH_MAX + 32];
+    char tmp[TOKENIZER_PATH_MAX], path[FS_PATH_BUF], log[FS_PATH_BUF];
     int w = snprintf(tmp, sizeof tmp, "%s/%s.tmp.%ld", cache_dir, t->key, (long)getpid());
     if (w < 0 || (size_t)w >= sizeof tmp)
         return error_set(MG_EINVAL, "%s: path too long", cache_dir);
@@ -147,14 +147,17 @@ static int train(tokenizer_info *t, const char *sample, const char *cache_dir)
     argv[k] = NULL;
     if ((rc = spawn_run(argv, tmp, log))) {
         /* the whole log, kept outside the folder about to be removed */
-        char kept[TOKENIZER_PATH_MAX + 96];
-        snprintf(kept, sizeof kept, "%s/%s.failed.log", cache_dir, t->key);
-        if (rename(log, kept) == 0)
+        char kept[FS_PATH_BUF];
+        int rc_kept = fs_pathf(kept, sizeof kept, "%s/%s.failed.log", cache_dir, t->key);
+        if (rc_kept)
+            rc = rc_kept; /* its message replaced spm_train's */
+        else if (rename(log, kept) == 0)
             error_prefix(rc, "%s: ", kept);
         goto fail;
     }
     remove(path);
-    snprintf(path, sizeof path, "%s/%s.failed.log", cache_dir, t->key);
+    if ((rc = fs_pathf(path, sizeof path, "%s/%s.failed.log", cache_dir, t->key)))
+        goto fail;
     remove(path); /* an earlier attempt's */
     if (rename(tmp, t->dir) != 0) {
         if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -181,7 +184,7 @@ int tokenizer_get(tokenizer_info *t, const char *sample, uint32_t vocab_size,
     if (rc || (rc = spm_version(cache_dir, t->spm_version, sizeof t->spm_version)) ||
         (rc = cache_key(t, sample)) || (rc = fs_join(t->dir, sizeof t->dir, cache_dir, t->key)))
         return rc;
-    char model[TOKENIZER_PATH_MAX + 32];
+    char model[FS_PATH_BUF];
     if ((rc = fs_join(model, sizeof model, t->dir, "tokenizer.model")))
         return rc;
     t->from_cache = fs_exists(model);
@@ -222,7 +225,7 @@ static int parse_ids(const char *line, uint16_t **ids, size_t *cap, size_t *n, u
 int tokenizer_encode(const tokenizer_info *t, const char *dir, const char *model,
                      const char *input, size_t lines, tokenizer_line_fn fn, void *ctx)
 {
-    char log[TOKENIZER_PATH_MAX + 32], model_opt[TOKENIZER_PATH_MAX + 16],
+    char log[FS_PATH_BUF], model_opt[TOKENIZER_PATH_MAX + 16],
         input_opt[TOKENIZER_PATH_MAX + 16];
     int rc = fs_join(log, sizeof log, dir, "spm_encode.log");
     if (rc)

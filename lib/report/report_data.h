@@ -12,13 +12,14 @@
 #include "runs/runrecord.h"
 #include "claims/variance.h"
 #include "train/provenance.h"
+#include "util/fsutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
 enum {
-    REPORT_DIR_MAX = 4096,  /* the folders a report reads */
-    REPORT_PATH_MAX = 4400, /* a file in them */
+    REPORT_DIR_MAX = FS_PATH_MAX, /* the folders a report reads */
+    REPORT_PATH_MAX = FS_PATH_BUF, /* a file in them */
     REPORT_WHY_MAX = REPORT_PATH_MAX + 512,
     REPORT_MAX_PROTOCOLS = 32,
     REPORT_MAX_MODELS = 8,

@@ -30,7 +30,9 @@ static int write_file(const char *path, const char *text, size_t len)
 static int link_figure(const char *figure, const char *build, const char *name)
 {
     char link[REPORT_BUILD_MAX + 256];
-    snprintf(link, sizeof link, "%s/%s", build, name);
+    int rc = fs_join(link, sizeof link, build, name);
+    if (rc)
+        return rc;
     char *target = realpath(figure, NULL);
     int ok = target && symlink(target, link) == 0;
     int saved = errno;
@@ -70,8 +72,9 @@ static int link_figures(const report *r, const char *build)
 static void log_errors(const char *build, char *out, size_t cap)
 {
     char path[REPORT_BUILD_MAX + 32];
-    snprintf(path, sizeof path, "%s/report.log", build);
     out[0] = '\0';
+    if (fs_join(path, sizeof path, build, "report.log") != MG_OK)
+        return;
     FILE *f = fopen(path, "r");
     if (!f)
         return;
@@ -95,7 +98,8 @@ static void log_errors(const char *build, char *out, size_t cap)
 static int wants_rerun(const char *build)
 {
     char path[REPORT_BUILD_MAX + 32];
-    snprintf(path, sizeof path, "%s/report.log", build);
+    if (fs_join(path, sizeof path, build, "report.log") != MG_OK)
+        return 0;
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
@@ -112,7 +116,9 @@ static int run_pdflatex(const char *build)
     const char *argv[] = {"pdflatex", "-interaction=nonstopmode", "-halt-on-error",
                           "-no-shell-escape", "report.tex", NULL};
     char log[REPORT_BUILD_MAX + 32];
-    snprintf(log, sizeof log, "%s/pdflatex.out", build);
+    int rc = fs_join(log, sizeof log, build, "pdflatex.out");
+    if (rc)
+        return rc;
     for (int pass = 0; pass < 3; pass++) {
         if (spawn_run(argv, build, log) != MG_OK) {
             char errors[900];
@@ -156,15 +162,20 @@ int report_write(const report *r, const char *out_pdf)
     }
 
     /* beside the output, so the finished PDF is renamed, not copied */
-    snprintf(build, sizeof build, "%s/.%s.build-XXXXXX", dir, slash ? slash + 1 : out_pdf);
+    rc = fs_pathf(build, sizeof build, "%s/.%s.build-XXXXXX", dir, slash ? slash + 1 : out_pdf);
+    if (rc) {
+        free(tex);
+        return rc;
+    }
     if (!mkdtemp(build)) {
         rc = error_set(MG_EIO, "%s: cannot create: %s", build, strerror(errno));
         free(tex);
         return rc;
     }
     char path[REPORT_BUILD_MAX + 32];
-    snprintf(path, sizeof path, "%s/report.tex", build);
-    rc = link_figures(r, build);
+    rc = fs_join(path, sizeof path, build, "report.tex");
+    if (!rc)
+        rc = link_figures(r, build);
     if (!rc)
         rc = write_file(path, tex, tex_len);
     if (!rc && (rc = run_pdflatex(build)))
@@ -172,11 +183,9 @@ int report_write(const report *r, const char *out_pdf)
     /* the source is kept either way: a failure's l.N lines refer to it */
     int rc_tex = write_file(out_tex, tex, tex_len);
     free(tex);
-    if (!rc && !(rc = rc_tex)) {
-        snprintf(path, sizeof path, "%s/report.pdf", build);
-        if (rename(path, out_pdf) != 0)
-            rc = error_set(MG_EIO, "%s: cannot rename into place: %s", out_pdf, strerror(errno));
-    }
+    if (!rc && !(rc = rc_tex) && !(rc = fs_join(path, sizeof path, build, "report.pdf")) &&
+        rename(path, out_pdf) != 0)
+        rc = error_set(MG_EIO, "%s: cannot rename into place: %s", out_pdf, strerror(errno));
     fs_remove_dir(build);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "runs/reference.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/tsv.h"
 
 #include <errno.h>
@@ -146,9 +147,11 @@ static int setup_row(void *v, const tsv_reader *t)
 int reference_setup_load(reference_setup *s, const char *dir)
 {
     memset(s, 0, sizeof *s);
-    snprintf(s->path, sizeof s->path, "%s/paper_setup.tsv", dir);
+    int rc = fs_join(s->path, sizeof s->path, dir, "paper_setup.tsv");
+    if (rc)
+        return rc;
     void *rows = NULL;
-    int rc = read_table(s->path, setup_cols, N_SETUP_COLS, 1, sizeof *s->rows, setup_row, &rows,
+    rc = read_table(s->path, setup_cols, N_SETUP_COLS, 1, sizeof *s->rows, setup_row, &rows,
                         &s->n);
     if (!rc)
         s->rows = rows;
@@ -196,9 +199,11 @@ static int speed_row(void *v, const tsv_reader *t)
 int reference_speed_load(reference_speed *s, const char *dir)
 {
     memset(s, 0, sizeof *s);
-    snprintf(s->path, sizeof s->path, "%s/speed.tsv", dir);
+    int rc = fs_join(s->path, sizeof s->path, dir, "speed.tsv");
+    if (rc)
+        return rc;
     void *rows = NULL;
-    int rc = read_table(s->path, speed_cols, N_SPEED_COLS, 2, sizeof *s->rows, speed_row, &rows,
+    rc = read_table(s->path, speed_cols, N_SPEED_COLS, 2, sizeof *s->rows, speed_row, &rows,
                         &s->n);
     if (rc)
         return rc;
@@ -225,9 +230,11 @@ const reference_speed_row *reference_speed_find(const reference_speed *s, const 
 int reference_load(reference_set *r, const char *dir)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->paper_path, sizeof r->paper_path, "%s/paper.tsv", dir);
+    int rc = fs_join(r->paper_path, sizeof r->paper_path, dir, "paper.tsv");
+    if (rc)
+        return rc;
     void *rows = NULL;
-    int rc = read_table(r->paper_path, paper_cols, N_COLS, 1, sizeof *r->paper, paper_row_v, &rows,
+    rc = read_table(r->paper_path, paper_cols, N_COLS, 1, sizeof *r->paper, paper_row_v, &rows,
                         &r->n_paper);
     if (rc)
         return rc;

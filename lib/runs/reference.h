@@ -16,6 +16,8 @@
 #ifndef MOEGAP_REFERENCE_H
 #define MOEGAP_REFERENCE_H
 
+#include "util/fsutil.h"
+
 #include <stddef.h>
 
 enum { REFERENCE_FIELD_MAX = 512 };
@@ -30,7 +32,7 @@ typedef struct {
 } reference_paper_row;
 
 typedef struct {
-    char paper_path[4200];
+    char paper_path[FS_PATH_BUF];
     reference_paper_row *paper;
     size_t n_paper;
 } reference_set;
@@ -44,7 +46,7 @@ typedef struct {
 } reference_setup_row;
 
 typedef struct {
-    char path[4200];
+    char path[FS_PATH_BUF];
     reference_setup_row *rows;
     size_t n;
 } reference_setup;
@@ -58,7 +60,7 @@ typedef struct {
 } reference_speed_row;
 
 typedef struct {
-    char path[4200];
+    char path[FS_PATH_BUF];
     reference_speed_row *rows;
     size_t n;
 } reference_speed;

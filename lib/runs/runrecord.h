@@ -16,12 +16,13 @@
 #define MOEGAP_RUNRECORD_H
 
 #include "train/recipe.h"
+#include "util/fsutil.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
-    char dir[4096];
+    char dir[FS_PATH_MAX];
     double best_val_loss, final_val_loss;
     long best_step;
     long long params_total, params_active;

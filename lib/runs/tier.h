@@ -26,10 +26,11 @@
 #define MOEGAP_TIER_H
 
 #include "runs/protocol.h"
+#include "util/fsutil.h"
 
 #include <stddef.h>
 
-enum { TIER_SEED_MAX = 1000000, TIER_PATH_MAX = 4200, TIER_NAME_MAX = 64, TIER_MAX_MODELS = 16 };
+enum { TIER_SEED_MAX = 1000000, TIER_PATH_MAX = FS_PATH_BUF, TIER_NAME_MAX = 64, TIER_MAX_MODELS = 16 };
 
 /* The file a tier folder holds. */
 #define TIER_FILE "tier.ini"

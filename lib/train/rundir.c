@@ -40,7 +40,7 @@ static int lock_refused(const char *dir, const char *path, int fd, int err)
 
 int rundir_lock(const char *dir, int *fd)
 {
-    char path[4096 + 64];
+    char path[FS_PATH_BUF];
     *fd = -1;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return error_set(MG_EIO, "%s: cannot create run folder: %s", dir, strerror(errno));
@@ -71,7 +71,7 @@ void rundir_unlock(int fd)
 
 long rundir_live_holder(const char *dir)
 {
-    char path[4096 + 64];
+    char path[FS_PATH_BUF];
     if (fs_join(path, sizeof path, dir, ".lock"))
         return 0;
     int f = open(path, O_RDONLY | O_CLOEXEC);
@@ -86,7 +86,7 @@ long rundir_live_holder(const char *dir)
 
 const char *rundir_run_file(const char *dir)
 {
-    char path[4096 + 64];
+    char path[FS_PATH_BUF];
     for (int i = 0; run_files[i]; i++)
         if (fs_join(path, sizeof path, dir, run_files[i]) == MG_OK && fs_exists(path))
             return run_files[i];
@@ -116,7 +116,7 @@ void rundir_remove_stale(const char *dir)
     if (!d)
         return;
     struct dirent *e;
-    char path[4096 + 256];
+    char path[FS_PATH_BUF];
     while ((e = readdir(d)))
         if (is_stale_tmp(e->d_name) && fs_join(path, sizeof path, dir, e->d_name) == MG_OK)
             remove(path);

@@ -1,5 +1,6 @@
 #include "util/fileio.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,9 +12,8 @@ static int fileio_atomic_name(fileio_atomic_file *af, const char *path)
     if (strlen(path) >= sizeof af->path)
         return error_set(MG_EINVAL, "%s: path too long", path);
     strcpy(af->path, path);
-    snprintf(af->tmp, sizeof af->tmp, "%s.tmp.%ld", path, (long)getpid());
     af->f = NULL;
-    return MG_OK;
+    return fs_pathf(af->tmp, sizeof af->tmp, "%s.tmp.%ld", path, (long)getpid());
 }
 
 int fileio_atomic_open(fileio_atomic_file *af, const char *path)

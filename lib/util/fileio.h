@@ -4,12 +4,14 @@
 #ifndef MOEGAP_FILEIO_H
 #define MOEGAP_FILEIO_H
 
+#include "util/fsutil.h"
+
 #include <stdio.h>
 
 typedef struct {
     FILE *f;
-    char path[4096];
-    char tmp[4200];
+    char path[FS_PATH_MAX];
+    char tmp[FS_PATH_BUF];
 } fileio_atomic_file;
 
 int fileio_atomic_open(fileio_atomic_file *af, const char *path);
@@ -30,7 +32,7 @@ enum { FILEIO_ATOMIC_SET_MAX = 16 };
 typedef struct fileio_atomic_set {
     fileio_atomic_file file[FILEIO_ATOMIC_SET_MAX];
     int n;
-    char drop[FILEIO_ATOMIC_SET_MAX][4096]; /* old files this set no longer has */
+    char drop[FILEIO_ATOMIC_SET_MAX][FS_PATH_MAX]; /* old files this set no longer has */
     int n_drop;
 } fileio_atomic_set;
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,9 +19,20 @@ int fs_join(char *dst, size_t n, const char *dir, const char *name)
     return MG_OK;
 }
 
+int fs_pathf(char *dst, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= n)
+        return error_set(MG_EINVAL, "%.200s...: path too long (over %zu bytes)", n ? dst : "", n ? n - 1 : 0);
+    return MG_OK;
+}
+
 int fs_mkdirs(const char *path)
 {
-    char p[4096];
+    char p[FS_PATH_MAX];
     if (strlen(path) >= sizeof p)
         return error_set(MG_EINVAL, "%s: path too long", path);
     strcpy(p, path);
@@ -73,7 +85,7 @@ int fs_copy(const char *src, const char *dst)
 
 void fs_remove_files(const char *dir, const char *const names[])
 {
-    char p[4096 + 256];
+    char p[FS_PATH_BUF];
     for (int i = 0; names[i]; i++)
         if (fs_join(p, sizeof p, dir, names[i]) == MG_OK)
             remove(p);
@@ -85,7 +97,7 @@ void fs_remove_dir(const char *dir)
     DIR *d = opendir(dir);
     if (d) {
         struct dirent *e;
-        char p[4096 + 256];
+        char p[FS_PATH_BUF];
         while ((e = readdir(d)))
             if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
                 fs_join(p, sizeof p, dir, e->d_name) == MG_OK)

@@ -6,12 +6,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The longest path moegap keeps in a fixed buffer; the buffers that hold a
- * folder plus a file name add their own margin to it. */
-enum { FS_PATH_MAX = 4096 };
+/* The longest path moegap takes from its user (a folder); FS_PATH_BUF holds
+ * such a folder plus the names moegap adds below it (run folders, result
+ * and figure files), so every fixed path buffer is one of the two. */
+enum { FS_PATH_MAX = 4096, FS_PATH_BUF = FS_PATH_MAX + 512 };
 
 /* dir + "/" + name into dst[n]; an error when it does not fit. */
 int fs_join(char *dst, size_t n, const char *dir, const char *name);
+/* A path built by a printf format into dst[n] ("%s/%s.json"); an error
+ * naming the start of it when it does not fit. */
+int fs_pathf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* mkdir -p: every missing folder of `path`. */
 int fs_mkdirs(const char *path);
 int fs_exists(const char *path);

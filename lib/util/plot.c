@@ -2,6 +2,7 @@
  * PATH at run time and run by fork/exec, no shell. */
 #include "util/plot.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/spawn.h"
 
 #include <errno.h>
@@ -90,7 +91,7 @@ static int figure_complete(const fileio_atomic_file *af)
 int plot_run(const char *dir, const fileio_atomic_file *script, const fileio_atomic_file *log,
              const fileio_atomic_file *const *figures, size_t n_figures)
 {
-    char suffix[256], script_name[4400];
+    char suffix[256], script_name[FS_PATH_BUF];
     snprintf(suffix, sizeof suffix, "suffix = '%s'", script->tmp + strlen(script->path));
     const char *name = strrchr(script->tmp, '/');
     snprintf(script_name, sizeof script_name, "%s", name ? name + 1 : script->tmp);
