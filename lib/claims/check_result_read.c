@@ -567,8 +567,8 @@ static const check_result_file_run *run_used(const check_result_file *f, const c
 /* The messages name the run (model and seed, or its summary.json under
  * shown_runs_dir) and how it differs: the result predates runs_used, the
  * check did not use the run, its summary.json cannot be hashed, or both
- * hash prefixes, then and now, so a reader can tell retrained from
- * missing. The report and the baseline show them as they are. */
+ * hash prefixes, then (or that none was recorded) and now, so a reader can
+ * tell retrained from missing. The report and the baseline show them as they are. */
 int check_result_file_fresh(const check_result_file *f, const protocol *p, const char *runs_dir,
                             const char *shown_runs_dir, char *why, size_t n)
 {
@@ -585,11 +585,20 @@ int check_result_file_fresh(const check_result_file *f, const protocol *p, const
                          p->models[m], p->seeds[s]);
                 return 0;
             }
-            char dir[4200], path[4300], now[65];
+            char dir[FS_PATH_BUF], path[FS_PATH_BUF], now[65];
             if (runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]) != MG_OK ||
                 fs_join(path, sizeof path, dir, "summary.json") != MG_OK ||
                 sha256_file(path, now) != MG_OK) {
                 snprintf(why, n, "%s seed %d: %s", p->models[m], p->seeds[s], error_message());
+                return 0;
+            }
+            /* check_result_file_read refuses a file without the hash, but a
+             * result built in memory may lack it: an empty one matches no
+             * summary, and printing it would leave a blank in the reason */
+            if (!u->summary_sha256[0]) {
+                snprintf(why, n, "%s/%s-s%d/summary.json: whether it changed since the check "
+                         "used it cannot be told (sha256 not recorded then, %.12s now)",
+                         shown_runs_dir, p->models[m], p->seeds[s], now);
                 return 0;
             }
             if (strcmp(u->summary_sha256, now) != 0) {

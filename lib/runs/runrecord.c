@@ -51,8 +51,10 @@ static int read_whole(const char *path, char **out, size_t *len)
 
 static int read_summary(run_record *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.json", r->dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, r->dir, "summary.json");
+    if (rc)
+        return rc;
     struct stat st;
     if (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return error_set(MG_EIO, "run folder %s does not exist (not trained yet?)", r->dir);
@@ -63,7 +65,7 @@ static int read_summary(run_record *r)
      * names the summary its numbers came from */
     char *text = NULL;
     size_t len = 0;
-    int rc = read_whole(path, &text, &len);
+    rc = read_whole(path, &text, &len);
     if (rc)
         return rc;
     sha256_ctx c;
@@ -136,10 +138,12 @@ static long step_number(const char *text)
 
 static int read_metrics(run_record *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metrics.tsv", r->dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, r->dir, "metrics.tsv");
+    if (rc)
+        return rc;
     tsv_reader t;
-    int rc = tsv_open(&t, path);
+    rc = tsv_open(&t, path);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -183,12 +187,14 @@ static int read_metrics(run_record *r)
 int run_record_last_step(const char *dir, long *step)
 {
     *step = 0;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metrics.tsv", dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, dir, "metrics.tsv");
+    if (rc)
+        return rc;
     if (!fs_exists(path))
         return MG_OK;
     tsv_reader t;
-    int rc = tsv_open(&t, path);
+    rc = tsv_open(&t, path);
     if (rc)
         return rc;
     int got, c_step = -1;
@@ -216,12 +222,14 @@ int run_record_last_step(const char *dir, long *step)
 
 static int read_recipe(run_record *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/recipe.ini", r->dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, r->dir, "recipe.ini");
+    if (rc)
+        return rc;
     r->rec = malloc(sizeof *r->rec);
     if (!r->rec)
         return error_set(MG_ENOMEM, "%s: out of memory", r->dir);
-    int rc = recipe_read(r->rec, path);
+    rc = recipe_read(r->rec, path);
     if (rc)
         return rc;
     r->steps = r->rec->steps;
@@ -234,13 +242,15 @@ static int read_recipe(run_record *r)
  * the seeds of the weights and the data order. */
 static int check_provenance_seed(run_record *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/provenance.json", r->dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, r->dir, "provenance.json");
+    if (rc)
+        return rc;
     struct stat st;
     if (stat(path, &st) != 0)
         return MG_OK;
     provenance_record pr;
-    int rc = provenance_read(path, &pr);
+    rc = provenance_read(path, &pr);
     if (!rc && pr.seed != r->seed)
         rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path, pr.seed,
                        r->seed);
@@ -253,14 +263,16 @@ static int check_provenance_seed(run_record *r)
  * the tokenizer the run trained with. */
 static int read_checkpoint(run_record *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/checkpoint.bin", r->dir);
+    char path[FS_PATH_BUF];
+    int rc = fs_join(path, sizeof path, r->dir, "checkpoint.bin");
+    if (rc)
+        return rc;
     struct stat st;
     if (stat(path, &st) != 0)
         return MG_OK;
     run_seeds seeds;
     train_state ts;
-    int rc = checkpoint_peek(path, &seeds, &ts);
+    rc = checkpoint_peek(path, &seeds, &ts);
     if (rc)
         return rc;
     if (seeds.run != (uint64_t)r->seed)

@@ -67,8 +67,15 @@ int run_summary_parse(const char *path, const char *text, size_t len, run_summar
         rc = error_set(MG_EFORMAT, "%s: params_active: missing or not a positive integer", path);
     else if (tokens && !json_is_integer(tokens))
         rc = error_set(MG_EFORMAT, "%s: tokens: not an integer", path);
+    else if (tokens && json_integer_value(tokens) < 0)
+        /* refused here, since out->tokens -1 means "not recorded" */
+        rc = error_set(MG_EFORMAT, "%s: tokens: %lld, but a count of tokens is never negative",
+                       path, (long long)json_integer_value(tokens));
     else if (wall && !json_is_number(wall))
         rc = error_set(MG_EFORMAT, "%s: wall_s: not a number", path);
+    else if (wall && !(json_number_value(wall) >= 0))
+        rc = error_set(MG_EFORMAT, "%s: wall_s: %g, but a wall time is never negative", path,
+                       json_number_value(wall));
     if (!rc) {
         out->seed = (long)json_integer_value(seed);
         out->best_val_loss = json_number_value(best);

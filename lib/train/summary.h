@@ -26,7 +26,7 @@ int run_summary_write(const char *dir, const run_summary *s);
 /* Parses the bytes of a summary.json read from `path` (named in every
  * message). Strict: each field the run record needs must be present and
  * in range (a loss finite and >= 0, counts > 0); tokens and wall_s may be
- * missing. threads, n_params and moe are informational and not read. */
+ * missing, and are never negative. threads, n_params and moe are informational and not read. */
 int run_summary_parse(const char *path, const char *text, size_t len, run_summary *out);
 
 #endif

@@ -1,5 +1,6 @@
 #include "util/spawn.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,32 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The Debian package of each program moegap runs (ci/install-deps.sh
+ * installs them), so that a missing one says what to install. */
+static const struct {
+    const char *prog, *package;
+} PACKAGES[] = {
+    {"spm_train", "sentencepiece"},
+    {"spm_encode", "sentencepiece"},
+    {"gnuplot", "gnuplot-nox"},
+    {"pdflatex", "texlive-latex-base"},
+};
+
+/* What the child says when argv0 cannot be run, written to `msg`; built
+ * before fork since the child may only make async-signal-safe calls. A
+ * program not in the table gets no package: a wrong one would mislead. */
+static void cannot_run_message(const char *argv0, char *msg, size_t cap)
+{
+    const char *slash = strrchr(argv0, '/'), *name = slash ? slash + 1 : argv0;
+    for (size_t i = 0; i < sizeof PACKAGES / sizeof PACKAGES[0]; i++)
+        if (strcmp(name, PACKAGES[i].prog) == 0) {
+            snprintf(msg, cap, "cannot run (not installed? Debian package %s): ",
+                     PACKAGES[i].package);
+            return;
+        }
+    snprintf(msg, cap, "cannot run (not installed?): ");
+}
 
 /* Only async-signal-safe calls between fork and exec: the library may be
  * linked into a program with threads (OpenBLAS starts some). */
@@ -37,6 +64,8 @@ int spawn_start(const char *const argv[], const char *cwd, const char *log_path,
         close(null);
         return error_set(MG_EIO, "%s: cannot create a pipe: %s", argv[0], strerror(errno));
     }
+    char cannot_run[128];
+    cannot_run_message(argv[0], cannot_run, sizeof cannot_run);
     pid_t child = fork();
     if (child < 0) {
         int saved = errno;
@@ -56,7 +85,7 @@ int spawn_start(const char *const argv[], const char *cwd, const char *log_path,
         if (chdir(cwd) != 0)
             child_fail(2, "cannot enter folder ", cwd);
         execvp(argv[0], (char *const *)argv);
-        child_fail(2, "cannot run (not installed? Debian package sentencepiece): ", argv[0]);
+        child_fail(2, cannot_run, argv[0]);
     }
     close(log);
     close(null);
@@ -115,13 +144,13 @@ int spawn_on_path(const char *prog)
     const char *path = getenv("PATH");
     if (!path)
         return 0;
-    char dir[4096];
     for (const char *s = path; *s;) {
         size_t n = strcspn(s, ":");
-        char full[4200];
-        snprintf(dir, sizeof dir, "%.*s", (int)n, s);
-        snprintf(full, sizeof full, "%s/%s", n ? dir : ".", prog);
-        if (access(full, X_OK) == 0)
+        char full[FS_PATH_BUF];
+        /* a folder too long to name cannot hold prog: the next is tried */
+        int rc = n ? fs_pathf(full, sizeof full, "%.*s/%s", (int)n, s, prog)
+                   : fs_join(full, sizeof full, ".", prog);
+        if (!rc && access(full, X_OK) == 0)
             return 1;
         s += n + (s[n] == ':');
     }

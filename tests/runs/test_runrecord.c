@@ -273,6 +273,25 @@ static void test_broken_summary(void)
     bad_summary("tokens not the recipe's", S("2.3", "200", "2.35", "329024", "64256"),
                 "/summary.json: tokens: 64256, but recipe.ini's 250 steps of 2 x 128 tokens "
                 "are 64000");
+    /* a negative count or time is refused, not read as absent: -1 is what
+     * a missing tokens field becomes in memory */
+    expect_refused("tokens -1", make_run("summary", S("2.3", "200", "2.35", "329024", "-1"),
+                   NULL), SEED, "/summary.json: tokens: -1", "negative");
+    expect_refused("tokens < 0", make_run("summary", S("2.3", "200", "2.35", "329024", "-64000"),
+                   NULL), SEED, "/summary.json: tokens: -64000", "negative");
+    expect_refused("wall_s < 0", make_run("summary", "{\"seed\": 7, \"best_val_loss\": 2.3, "
+                   "\"best_step\": 200, \"final_val_loss\": 2.35, \"params_total\": 329024, "
+                   "\"params_active\": 329024, \"tokens\": 64000, \"wall_s\": -12.5}\n", NULL),
+                   SEED, "/summary.json: wall_s: -12.5", "negative");
+    /* zero is a value, not a refusal */
+    rc = run_record_load(&r, make_run("summary", "{\"seed\": 7, \"best_val_loss\": 2.3, "
+                         "\"best_step\": 200, \"final_val_loss\": 2.35, \"params_total\": "
+                         "329024, \"params_active\": 329024, \"wall_s\": 0}\n", NULL), SEED);
+    EXPECT(rc == MG_OK, "wall_s 0: %s", error_message());
+    if (!rc) {
+        EXPECT(r.wall_s == 0 && r.tokens == -1, "wall %g tokens %lld", r.wall_s, r.tokens);
+        run_record_free(&r);
+    }
 #undef S
 }
 

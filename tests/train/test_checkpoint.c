@@ -170,11 +170,13 @@ static void test_refusals(const char *dir, const char *good)
     EXPECT(n == params_at + 12 * n_params + 16, "file size %zu", n);
 
     /* truncated anywhere: header, recipe, n_params, state, parameters,
-     * trailer (a cut inside n_params is reported as a size mismatch, with
-     * the half-read count: see the report) */
-    size_t cuts[] = {0, 5, 10, 30, recipe_at + 3, state_at - 4, state_at + 3, params_at + 100,
-                     n - 16, n - 9, n - 1};
-    const char *cut_field[] = {"magic", "magic", "version", "header", "recipe", "n_params",
+     * trailer. A cut inside the version or n_params leaves part of the
+     * field unread, so the message must say truncated rather than print
+     * a half-read number. */
+    size_t cuts[] = {0, 5, 8, 10, 30, recipe_at + 3, state_at - 8, state_at - 4, state_at + 3,
+                     params_at + 100, n - 16, n - 9, n - 1};
+    const char *cut_field[] = {"magic", "magic", "version: truncated", "version: truncated",
+                               "header", "recipe", "n_params: truncated", "n_params: truncated",
                                "train_state", "parameters", "trailer", "trailer", "trailer"};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         write_all(path, b, cuts[i]);
