@@ -42,9 +42,15 @@ INLINE v8f v8_min(v8f a, v8f b) { return v8_select(a < b, a, b); }
  * so a tail element gets exactly the value it would get inside a vector.
  *   n = round(x / ln 2), by the 1.5 * 2^23 trick (round to nearest);
  *   r = x - n ln 2, with ln 2 split in two for precision;
- *   exp(x) = 2^n * P(r), P Cephes' degree-6 polynomial. */
+ *   exp(x) = 2^n * P(r), P Cephes' degree-6 polynomial.
+ * NaN comes out as NaN in both, so a NaN logit reaches the loss, where the
+ * trainer stops on it; the clamp alone would turn it into exp(-87), and
+ * the scalar's int conversion of NaN is undefined. Finite inputs never
+ * take that branch, so their bits are those of the plain polynomial. */
 INLINE float exp_scalar(float x)
 {
+    if (x != x)
+        return x;
     float xc = x < -87.0f ? -87.0f : x;
     xc = xc > 88.0f ? 88.0f : xc;
     float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
@@ -78,7 +84,7 @@ INLINE v8f exp_v8(v8f x)
     p = p * r + v8_set(5.0000001201e-1f);
     p = p * (r * r) + r + v8_set(1.0f);
     v8i bits = (__builtin_convertvector(n, v8i) + 127) << 23;
-    return p * (v8f)bits;
+    return v8_select(x != x, x, p * (v8f)bits);
 }
 
 CLONES float vm_max(const float *x, size_t n)
