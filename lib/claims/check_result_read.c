@@ -594,17 +594,14 @@ int check_result_file_fresh(const check_result_file *f, const protocol *p, const
             }
             /* check_result_file_read refuses a file without the hash, but a
              * result built in memory may lack it: an empty one matches no
-             * summary, and printing it would leave a blank in the reason */
-            if (!u->summary_sha256[0]) {
-                snprintf(why, n, "%s/%s-s%d/summary.json: whether it changed since the check "
-                         "used it cannot be told (sha256 not recorded then, %.12s now)",
-                         shown_runs_dir, p->models[m], p->seeds[s], now);
-                return 0;
-            }
-            if (strcmp(u->summary_sha256, now) != 0) {
-                snprintf(why, n, "%s/%s-s%d/summary.json changed since the check used it (sha256 "
-                         "%.12s then, %.12s now)", shown_runs_dir, p->models[m], p->seeds[s],
-                         u->summary_sha256, now);
+             * summary, yet "changed" would claim what cannot be told */
+            int recorded = u->summary_sha256[0] != '\0';
+            if (!recorded || strcmp(u->summary_sha256, now) != 0) {
+                snprintf(why, n, "%s/%s-s%d/summary.json%s (sha256 %.12s then, %.12s now)",
+                         shown_runs_dir, p->models[m], p->seeds[s],
+                         recorded ? " changed since the check used it"
+                                  : ": whether it changed since the check used it cannot be told",
+                         recorded ? u->summary_sha256 : "not recorded", now);
                 return 0;
             }
         }
