@@ -21,6 +21,10 @@ fake_pair "$work/inconc/runs" "1.60 1.59 1.61" "1.59 1.60 1.605"
 
 expect 0 "usage: moegap check" "INCONCLUSIVE \(skipped: not decided\)" -- "$moegap" check --help
 expect 2 "--runs is required" -- "$moegap" check --protocol "$proto"
+# a default beside a path too long to extend is refused, not cut short
+long=/$(printf 'p%.0s' {1..4600})
+expect 1 "^moegap check: /p{199}\.\.\.: path too long \(over 4607 bytes\)$" \
+  -- "$moegap" check --protocol "$long/x.ini" --runs "$work/pass/runs" --no-figures
 
 # PASS: parameters, mean +- std, gap, t, p, the paper beside ours
 expect 0 "^  dense_active +329024 +329024 +3 +1\.6550 \+- 0\.0010 +1\.6545 \+- 0\.0012 \(n 3\)" \

@@ -41,7 +41,6 @@ static const char usage[] =
     "Exit status: 0 ok (or accepted); 1 a regression, or a value not reproduced\n"
     "exactly where it must be; 2 misuse, or a file missing or malformed.\n";
 
-/* dirname(path) + "/" + rel, for the default. */
 static int accept(baseline *now, baseline *old, const char *path)
 {
     struct stat st;
@@ -123,7 +122,10 @@ int cmd_baseline(int argc, char **argv)
     const char *path = paths[0];
     char protocols_buf[FS_PATH_BUF];
     if (!protocols) {
-        cli_sibling_path(protocols_buf, sizeof protocols_buf, path, "../protocols");
+        if (cli_sibling_path(protocols_buf, sizeof protocols_buf, path, "../protocols")) {
+            fprintf(stderr, "moegap baseline: %s\n", error_message());
+            return 2;
+        }
         protocols = protocols_buf;
     }
 

@@ -111,14 +111,13 @@ int cmd_check(int argc, char **argv)
     }
     for (size_t n = strlen(runs_buf); n > 1 && runs_buf[n - 1] == '/'; n--)
         runs_buf[n - 1] = '\0';
-    if (!ref_dir) {
-        cli_sibling_path(ref_buf, sizeof ref_buf, protocol_path, "../reference");
-        ref_dir = ref_buf;
+    if ((!ref_dir && cli_sibling_path(ref_buf, sizeof ref_buf, protocol_path, "../reference")) ||
+        (!out_dir && cli_sibling_path(out_buf, sizeof out_buf, runs_buf, "results"))) {
+        fprintf(stderr, "moegap check: %s\n", error_message());
+        return 1;
     }
-    if (!out_dir) {
-        cli_sibling_path(out_buf, sizeof out_buf, runs_buf, "results");
-        out_dir = out_buf;
-    }
+    ref_dir = ref_dir ? ref_dir : ref_buf;
+    out_dir = out_dir ? out_dir : out_buf;
 
     protocol *p = malloc(sizeof *p);
     check_result *r = malloc(sizeof *r);

@@ -30,8 +30,9 @@ int cli_plan_build(const char *cmd, struct plan *pl, const char *tier, const cha
                    const char *protocols, const char *reference);
 
 /* dirname(path) + "/" + rel into out (n bytes): an option's default
- * beside another option's file or folder. */
-void cli_sibling_path(char *out, size_t n, const char *path, const char *rel);
+ * beside another option's file or folder. An error naming the path when
+ * it does not fit. */
+int cli_sibling_path(char *out, size_t n, const char *path, const char *rel);
 
 /* Parses a non-negative integer option value or prints why not. */
 int cli_parse_u64(const char *opt, const char *value, unsigned long long max,

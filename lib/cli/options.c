@@ -1,5 +1,6 @@
 /* Table-driven option parsing shared by the subcommands. */
 #include "commands.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -83,13 +84,14 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv, cli_opt
     return CLI_OK;
 }
 
-void cli_sibling_path(char *out, size_t n, const char *path, const char *rel)
+int cli_sibling_path(char *out, size_t n, const char *path, const char *rel)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        snprintf(out, n, "%s", rel);
-    else
-        snprintf(out, n, "%.*s/%s", (int)(slash - path) + (slash == path), path, rel);
+        return fs_pathf(out, n, "%s", rel);
+    if (slash == path)
+        return fs_join(out, n, "/", rel);
+    return fs_pathf(out, n, "%.*s/%s", (int)(slash - path), path, rel);
 }
 
 int cli_take_repeated(const char *cmd, const char *usage, const char *opt, int argc,

@@ -6,34 +6,49 @@
 
 static _Thread_local char last_message[1024];
 
+enum { HEAD_KEPT = 400 };
+
+/* Stores `text` (len bytes) as the last message. One too long to hold
+ * (a path of thousands of bytes) loses its middle, not its end: the head
+ * names the place, the tail says what went wrong there. */
+static void store(const char *text, size_t len)
+{
+    if (len < sizeof last_message) {
+        memcpy(last_message, text, len + 1);
+        return;
+    }
+    static const char cut[] = " ... ";
+    size_t tail = sizeof last_message - 1 - HEAD_KEPT - (sizeof cut - 1);
+    memcpy(last_message, text, HEAD_KEPT);
+    memcpy(last_message + HEAD_KEPT, cut, sizeof cut - 1);
+    memcpy(last_message + HEAD_KEPT + sizeof cut - 1, text + len - tail, tail + 1);
+}
+
 int error_set(int code, const char *fmt, ...)
 {
+    static _Thread_local char full[16384];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    int n = vsnprintf(full, sizeof full, fmt, ap);
     va_end(ap);
+    /* beyond even the scratch buffer the head is all that is left */
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof full ? (size_t)n : sizeof full - 1;
+    full[len] = '\0';
+    store(full, len);
     return code;
 }
 
 int error_prefix(int code, const char *fmt, ...)
 {
-    char prefix[512];
-    char old[sizeof last_message];
+    static _Thread_local char full[512 + sizeof last_message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    int n = vsnprintf(full, 512, fmt, ap);
     va_end(ap);
-    memcpy(old, last_message, sizeof old);
-    /* truncation keeps the start of the message, which names the place */
-    size_t n = strlen(prefix);
-    if (n >= sizeof last_message)
-        n = sizeof last_message - 1;
-    memcpy(last_message, prefix, n);
-    size_t rest = strnlen(old, sizeof old - 1);
-    if (rest > sizeof last_message - 1 - n)
-        rest = sizeof last_message - 1 - n;
-    memcpy(last_message + n, old, rest);
-    last_message[n + rest] = '\0';
+    size_t len = n < 0 ? 0 : (size_t)n < 512 ? (size_t)n : 511;
+    size_t old = strlen(last_message);
+    memcpy(full + len, last_message, old + 1);
+    store(full, len + old);
     return code;
 }
 

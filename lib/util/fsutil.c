@@ -11,11 +11,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The refusal of a path too long, quoting at most 200 bytes of each part
+ * so that the message itself keeps its end. */
+static int too_long(const char *dir, const char *name)
+{
+    return error_set(MG_EINVAL, "%.200s%s%s%.200s%s: path too long", dir,
+                     strlen(dir) > 200 ? "..." : "", name ? "/" : "", name ? name : "",
+                     name && strlen(name) > 200 ? "..." : "");
+}
+
 int fs_join(char *dst, size_t n, const char *dir, const char *name)
 {
     int w = snprintf(dst, n, "%s/%s", dir, name);
     if (w < 0 || (size_t)w >= n)
-        return error_set(MG_EINVAL, "%s/%s: path too long", dir, name);
+        return too_long(dir, name);
     return MG_OK;
 }
 
@@ -34,7 +43,7 @@ int fs_mkdirs(const char *path)
 {
     char p[FS_PATH_MAX];
     if (strlen(path) >= sizeof p)
-        return error_set(MG_EINVAL, "%s: path too long", path);
+        return too_long(path, NULL);
     strcpy(p, path);
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')

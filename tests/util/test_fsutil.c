@@ -27,6 +27,17 @@ static void test_join(void)
     /* the smallest that fits: "/" alone needs two bytes */
     EXPECT(fs_join(dst, 2, "", "") == MG_OK && strcmp(dst, "/") == 0, "'%s'", dst);
     EXPECT(fs_join(dst, 1, "", "") == MG_EINVAL, "'/' fitted in one byte");
+
+    /* a folder longer than the message can hold is cut, so the message
+     * still says what is wrong */
+    static char big[FS_PATH_BUF + 100];
+    memset(big, 'd', sizeof big - 1);
+    EXPECT(fs_join(dst, sizeof dst, big, "name") == MG_EINVAL, "a huge folder fitted");
+    EXPECT(strlen(error_message()) == 200 + strlen(".../name: path too long") &&
+               strcmp(error_message() + 200, ".../name: path too long") == 0, "'%.40s...'",
+           error_message() + 190);
+    EXPECT(fs_mkdirs(big) == MG_EINVAL && strcmp(error_message() + 200, "...: path too long") == 0,
+           "'%.40s...'", error_message() + 190);
 }
 
 static void test_pathf(void)
