@@ -8,6 +8,7 @@
 #include "util/fileio.h"
 #include "util/fsutil.h"
 #include "util/plot.h"
+#include "util/spawn.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -217,8 +218,8 @@ int check_plot(const check_result *r, const char *out_dir, fileio_atomic_set *se
     if ((rc = fs_pathf(probe_log, sizeof probe_log, "%s.probe.log", script->tmp)))
         return rc;
     if (!plot_gnuplot_ready(out_dir, probe_log, why, sizeof why)) {
-        snprintf(note, note_size, "%s: no figures (Debian package gnuplot-nox); the plotted "
-                 "numbers and %s.gp are in %s", why, base, out_dir);
+        snprintf(note, note_size, "%s: no figures (Debian %s); the plotted numbers and %s.gp "
+                 "are in %s", why, spawn_package_hint("gnuplot"), base, out_dir);
         return drop_figures(r, out_dir, base, set, 1);
     }
     rc = run_gnuplot(r, out_dir, base, set, script);

@@ -10,30 +10,36 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The Debian package of each program moegap runs (ci/install-deps.sh
+/* The Debian packages of each program moegap runs (ci/install-deps.sh
  * installs them), so that a missing one says what to install. */
 static const struct {
-    const char *prog, *package;
+    const char *prog, *packages; /* one package, or several after "packages " */
 } PACKAGES[] = {
-    {"spm_train", "sentencepiece"},
-    {"spm_encode", "sentencepiece"},
-    {"gnuplot", "gnuplot-nox"},
-    {"pdflatex", "texlive-latex-base"},
+    {"spm_train", "package sentencepiece"},
+    {"spm_encode", "package sentencepiece"},
+    {"gnuplot", "package gnuplot-nox"},
+    {"pdflatex", "packages texlive-latex-base, texlive-latex-recommended, lmodern"},
 };
+
+const char *spawn_package_hint(const char *prog)
+{
+    const char *slash = strrchr(prog, '/'), *name = slash ? slash + 1 : prog;
+    for (size_t i = 0; i < sizeof PACKAGES / sizeof PACKAGES[0]; i++)
+        if (strcmp(name, PACKAGES[i].prog) == 0)
+            return PACKAGES[i].packages;
+    return NULL;
+}
 
 /* What the child says when argv0 cannot be run, written to `msg`; built
  * before fork since the child may only make async-signal-safe calls. A
  * program not in the table gets no package: a wrong one would mislead. */
 static void cannot_run_message(const char *argv0, char *msg, size_t cap)
 {
-    const char *slash = strrchr(argv0, '/'), *name = slash ? slash + 1 : argv0;
-    for (size_t i = 0; i < sizeof PACKAGES / sizeof PACKAGES[0]; i++)
-        if (strcmp(name, PACKAGES[i].prog) == 0) {
-            snprintf(msg, cap, "cannot run (not installed? Debian package %s): ",
-                     PACKAGES[i].package);
-            return;
-        }
-    snprintf(msg, cap, "cannot run (not installed?): ");
+    const char *hint = spawn_package_hint(argv0);
+    if (hint)
+        snprintf(msg, cap, "cannot run (not installed? Debian %s): ", hint);
+    else
+        snprintf(msg, cap, "cannot run (not installed?): ");
 }
 
 /* Only async-signal-safe calls between fork and exec: the library may be
@@ -147,10 +153,11 @@ int spawn_on_path(const char *prog)
     for (const char *s = path; *s;) {
         size_t n = strcspn(s, ":");
         char full[FS_PATH_BUF];
-        /* a folder too long to name cannot hold prog: the next is tried */
-        int rc = n ? fs_pathf(full, sizeof full, "%.*s/%s", (int)n, s, prog)
-                   : fs_join(full, sizeof full, ".", prog);
-        if (!rc && access(full, X_OK) == 0)
+        /* a folder too long to name cannot hold prog: the next is tried,
+         * without an error that would replace the caller's last one */
+        int len = n ? snprintf(full, sizeof full, "%.*s/%s", (int)n, s, prog)
+                    : snprintf(full, sizeof full, "./%s", prog);
+        if (len > 0 && (size_t)len < sizeof full && access(full, X_OK) == 0)
             return 1;
         s += n + (s[n] == ':');
     }

@@ -19,6 +19,10 @@ int spawn_wait(pid_t pid, const char *name, const char *log_path);
 /* Whether `prog` is an executable in a folder of PATH, so a caller can say
  * what is missing before trying to run it. */
 int spawn_on_path(const char *prog);
+/* What installs `prog` (a name or a path; one of the programs moegap
+ * runs) on Debian: "package P" or "packages P, Q, R", for a message such
+ * as "(Debian package gnuplot-nox)". NULL for any other program. */
+const char *spawn_package_hint(const char *prog);
 /* spawn_start with the output in the log, then spawn_wait. */
 int spawn_run(const char *const argv[], const char *cwd, const char *log_path);
 

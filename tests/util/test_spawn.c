@@ -4,12 +4,14 @@
  * such; arguments reach the program unsplit; stdout goes to the pipe or
  * the log, stderr to the log, stdin is /dev/null. */
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/spawn.h"
 #include "testutil.h"
 
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,7 +85,8 @@ static void test_missing(void)
     } known[] = {{"/nonexistent/spm_train", "Debian package sentencepiece)"},
                  {"/nonexistent/spm_encode", "Debian package sentencepiece)"},
                  {"/nonexistent/gnuplot", "Debian package gnuplot-nox)"},
-                 {"/nonexistent/pdflatex", "Debian package texlive-latex-base)"}};
+                 {"/nonexistent/pdflatex", "Debian packages texlive-latex-base, "
+                                            "texlive-latex-recommended, lmodern)"}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         const char *argv[] = {known[i].prog, NULL};
         EXPECT(spawn_run(argv, dir_abs, log_path) == MG_EIO, "%s ran", known[i].prog);
@@ -91,6 +94,9 @@ static void test_missing(void)
                    strstr(error_message(), "exit status 127: cannot run"), "%s: '%s'",
                known[i].prog, error_message());
     }
+    EXPECT(spawn_package_hint("moegap") == NULL && spawn_package_hint("/usr/bin/gnuplot") &&
+               strcmp(spawn_package_hint("/usr/bin/gnuplot"), "package gnuplot-nox") == 0,
+           "the package hints");
     /* only the program's own name counts, not a folder named like one */
     const char *near[] = {"/nonexistent/gnuplot/spm_trainer", NULL};
     EXPECT(spawn_run(near, dir_abs, log_path) == MG_EIO && !strstr(error_message(), "package"),
@@ -179,6 +185,18 @@ static void test_on_path(void)
     EXPECT(chdir(dir_abs) == 0, "chdir");
     EXPECT(spawn_on_path("moegap-fake-tool") == 1, "the empty PATH element is not '.'");
     EXPECT(chdir(here) == 0, "chdir back");
+    /* a PATH folder too long to name is passed over, and the caller's
+     * last error stays */
+    static char longpath[FS_PATH_BUF + 8 + PATH_MAX + 2];
+    memset(longpath, 'a', FS_PATH_BUF + 8);
+    longpath[0] = '/';
+    longpath[FS_PATH_BUF + 8] = ':';
+    memcpy(longpath + FS_PATH_BUF + 9, dir_abs, strlen(dir_abs) + 1);
+    setenv("PATH", longpath, 1);
+    error_set(MG_EINVAL, "the caller's error");
+    EXPECT(spawn_on_path("moegap-fake-tool") == 1, "the folder after a long one was missed");
+    EXPECT(strcmp(error_message(), "the caller's error") == 0, "the last error became '%s'",
+           error_message());
     unsetenv("PATH");
     EXPECT(spawn_on_path("sh") == 0, "found without a PATH");
     setenv("PATH", keep, 1);
