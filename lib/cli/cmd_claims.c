@@ -16,11 +16,7 @@ static const char usage[] =
     "way). A result that is missing, unreadable or stale (its runs changed\n"
     "since the check) is said in its row.\n"
     "\n"
-    "  --paper-dir DIR   runs/<model>-s<seed>/ and results/ (moegap check --out)\n"
-    "  --protocols DIR   the claims' protocols, DIR/<claim>.ini\n"
-    "                    (default: the source tree's protocols/)\n"
-    "  --reference DIR   paper.tsv, paper_setup.tsv\n"
-    "                    (default: the source tree's reference/)\n"
+    CLI_PAPER_INPUTS_HELP
     "\n"
     "Exit status: 0 every claim has a fresh result, whatever its verdict; 1 a\n"
     "result is missing, unreadable or stale (the table is printed all the\n"

@@ -28,11 +28,7 @@ static const char usage[] =
     "runs it used), is said in the PDF, at the top and where it applies, and\n"
     "here on stderr.\n"
     "\n"
-    "  --paper-dir DIR   runs/<model>-s<seed>/ and results/ (moegap check --out)\n"
-    "  --protocols DIR   the claims' protocols, DIR/<claim>.ini\n"
-    "                    (default: the source tree's protocols/)\n"
-    "  --reference DIR   paper.tsv, paper_setup.tsv\n"
-    "                    (default: the source tree's reference/)\n"
+    CLI_PAPER_INPUTS_HELP
     "  --out FILE.pdf    the report (default: DIR/report.pdf)\n"
     "  --strict          exit 1 when anything is missing or stale (the PDF is\n"
     "                    still written)\n"

@@ -29,6 +29,15 @@ struct plan;
 int cli_plan_build(const char *cmd, struct plan *pl, const char *tier, const char *seed_list,
                    const char *protocols, const char *reference);
 
+/* The help lines of the options naming what a report reads (moegap claims
+ * and moegap report read a paper dir alike). */
+#define CLI_PAPER_INPUTS_HELP                                                        \
+    "  --paper-dir DIR   runs/<model>-s<seed>/ and results/ (moegap check --out)\n"   \
+    "  --protocols DIR   the claims' protocols, DIR/<claim>.ini\n"                    \
+    "                    (default: the source tree's protocols/)\n"                   \
+    "  --reference DIR   paper.tsv, paper_setup.tsv\n"                                \
+    "                    (default: the source tree's reference/)\n"
+
 /* dirname(path) + "/" + rel into out (n bytes): an option's default
  * beside another option's file or folder. An error naming the path when
  * it does not fit. */
