@@ -1,6 +1,8 @@
-/* What the report's parts share: the data read from a paper dir
- * (report_load.c, report_runs.c, report_results.c) and the LaTeX helpers
- * (report_latex.c) the sections use (report_tex.c, report_methods.c). */
+/* What a paper dir holds, as the report's loaders read it (report_load.c,
+ * report_runs.c, report_results.c, report_variance.c): the runs, results,
+ * corpora and issues every part of the report shows, and the loaders
+ * themselves. Shared by the plain-text table (report_text.c) and the
+ * LaTeX writers, which add report_latex.h; nothing here writes LaTeX. */
 #ifndef MOEGAP_REPORT_DATA_H
 #define MOEGAP_REPORT_DATA_H
 
@@ -14,7 +16,6 @@
 #include "train/provenance.h"
 #include "util/fsutil.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 enum {
@@ -147,8 +148,6 @@ int report_result_seeds(report *r, report_result *res);
 /* report_results.c: each protocol's result JSON, its freshness, its figures. */
 int report_result_load(report *r, report_result *res);
 
-/* report_forest.c: the figure file name pdflatex sees for the forest plot. */
-extern const char report_forest_name[];
 /* report_text.c: "best-loss gap", "slope on log(step)", "gap at the end"
  * for a test's `what`; MISSING, UNREADABLE, STALE, FRESH. */
 const char *report_test_what_text(const char *what);
@@ -158,42 +157,8 @@ const char *report_result_state_word(report_result_state s);
  * report knows; MG_EFORMAT naming the file, line and column otherwise. */
 int report_setup_validate(const report *r);
 
-/* ---- LaTeX (report_latex.c) ------------------------------------------------ */
-
-/* Writes s with every LaTeX special character escaped; characters outside
- * ASCII that the T1 fonts lack become '?', so no input stops pdflatex. */
-void report_latex_text(FILE *f, const char *s);
-/* The same after printf-style formatting. */
-void report_latex_textf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same, breakable after every '/' and '-' (messages naming paths). */
-void report_latex_wrap(FILE *f, const char *s);
-/* A path or hash, in typewriter type, breakable after every '/' and '-'. */
-void report_latex_path(FILE *f, const char *s);
-/* An integer with thousands separators: 1,234,567. */
-void report_latex_count(FILE *f, long long n);
-/* Opens a small tabular with one right-aligned column per model after the
- * leading columns `lead_spec` headed `lead_head`, and writes its header. */
-void report_latex_model_columns(const report *r, FILE *f, const char *lead_spec,
-                                const char *lead_head);
-void report_count_text(char *buf, size_t n, long long v);
-/* The figure file name pdflatex sees: fig-<claim>-<kind>.pdf. */
-void report_figure_name(char *buf, size_t n, const char *claim, int kind);
-
-/* The sections (report_tex.c, report_methods.c). */
-void report_tex_title(const report *r, FILE *f);
-void report_tex_summary(const report *r, FILE *f);
-/* The forest plot as a figure, with its caption (report_forest.c). */
-void report_tex_forest(const report *r, FILE *f);
-void report_tex_params(const report *r, FILE *f);
-void report_tex_figures(const report *r, FILE *f);
-void report_tex_runs(const report *r, FILE *f);
-void report_tex_methods(const report *r, FILE *f);
-
 /* report_variance.c: the tier's variance study, read at load time (a
- * damaged table is an issue); the methods' subsection on it. */
+ * damaged table is an issue). */
 int report_variance_load(report *r);
-void report_tex_variance(const report *r, FILE *f);
-/* The paper's setup beside ours (keys checked by report_setup_validate). */
-void report_tex_setup(const report *r, FILE *f);
 
 #endif

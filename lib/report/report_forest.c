@@ -10,10 +10,12 @@
  * claim; written into the paper dir's figures/ folder as one atomic set
  * (plot.h), so its numbers, script and figures always belong together. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/fsutil.h"
 #include "util/plot.h"
+#include "util/spawn.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -138,8 +140,8 @@ static int stage(report *r, const char *dir, fileio_atomic_set *set)
     if (fo->n_rows == 0)
         snprintf(fo->why, sizeof fo->why, "no result holds a gated gap to draw");
     else if (!plot_gnuplot_ready(dir, probe_log, why, sizeof why))
-        snprintf(fo->why, sizeof fo->why, "%s (Debian package gnuplot-nox); its numbers are in "
-                 "%s", why, report_rel(r, fo->tsv));
+        snprintf(fo->why, sizeof fo->why, "%s (Debian %s); its numbers are in %s", why,
+                 spawn_package_hint("gnuplot"), report_rel(r, fo->tsv));
     if (fo->why[0]) {
         static const char *const old[] = {"forest.gnuplot.log", "forest.pdf", "forest.png"};
         for (size_t i = 0; i < sizeof old / sizeof old[0] && !rc; i++)

@@ -1,7 +1,9 @@
 /* Text into LaTeX: every string the report prints comes from a file, so
  * every one goes through here, escaped. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 /* UTF-8 sequences the T1 fonts and pdflatex's utf8 input can set, as the

@@ -7,6 +7,7 @@
  * train.steps, ...), one of derived_keys below, or "-" for an item no run
  * file records. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 #include "util/error.h"
 
 #include <string.h>

@@ -4,6 +4,7 @@
  * there (no shell, no shell escape), then the PDF renamed into place. A
  * failed pdflatex leaves the old PDF, or none, never half of one. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/fsutil.h"
@@ -137,8 +138,8 @@ int report_write(const report *r, const char *out_pdf)
     if (len < 5 || strcmp(out_pdf + len - 4, ".pdf") != 0 || len >= REPORT_PATH_MAX)
         return error_set(MG_EINVAL, "%s: the report's file name must end in .pdf", out_pdf);
     if (!spawn_on_path("pdflatex"))
-        return error_set(MG_EINVAL, "pdflatex is not on PATH (Debian packages texlive-latex-base, "
-                         "texlive-latex-recommended, lmodern)");
+        return error_set(MG_EINVAL, "pdflatex is not on PATH (Debian %s)",
+                         spawn_package_hint("pdflatex"));
     char out_tex[REPORT_PATH_MAX], dir[REPORT_PATH_MAX], build[REPORT_BUILD_MAX];
     snprintf(out_tex, sizeof out_tex, "%.*s.tex", (int)(len - 4), out_pdf);
     const char *slash = strrchr(out_pdf, '/');

@@ -4,6 +4,7 @@
  * report_methods.c. Every value printed comes from the data report_load
  * read; every string goes through report_latex_*. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 #include "util/error.h"
 #include "moegap_build_info.h"
 

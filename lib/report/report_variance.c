@@ -2,6 +2,7 @@
  * variance study (reference/variance-<tier>.tsv, bench/variance_study.sh),
  * read by its one reader. */
 #include "report/report_data.h"
+#include "report/report_latex.h"
 #include "util/error.h"
 #include "claims/variance.h"
 
