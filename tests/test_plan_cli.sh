@@ -132,7 +132,9 @@ if paper_ctest "$work/ctest" "$moegap" "$src" smoke "$pd" "$work/paper"; then
   # a verdict fails (CONTRADICTED) or skips (INCONCLUSIVE) the check: at the
   # smoke tier any may come; the result is what is judged
   ctest --test-dir "$work/ctest" -L paper -R '^paper_check_top1_gap$' -j 2 >"$work/ctest.log" 2>&1
-  grep -qE "^1/9 Test +#1: paper_data .* Passed" "$work/ctest.log" &&
+  # the two set-up fixtures run side by side under -j 2: either ends first
+  grep -qE "^[12]/9 Test +#1: paper_data .* Passed" "$work/ctest.log" &&
+    grep -qE "^[12]/9 Test +#2: paper_recipes .* Passed" "$work/ctest.log" &&
     [[ $(grep -cE "Test +#[0-9]+: paper_train_(dense_top1_active|moe4_top1)_s[123] .* Passed" "$work/ctest.log") == 6 ]] &&
     grep -qE "^9/9 Test +#[0-9]+: paper_check_top1_gap \.+(   Passed|\*\*\*Failed|\*\*\*Skipped)" "$work/ctest.log" ||
     { fail "the new protocol's label did not run as planned:"; tail -20 "$work/ctest.log"; }

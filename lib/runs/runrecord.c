@@ -1,15 +1,14 @@
 #include "runs/runrecord.h"
 #include "train/provenance.h"
 #include "train/checkpoint.h"
+#include "train/metrics.h"
 #include "util/error.h"
 #include "util/fsutil.h"
 #include "model/params.h"
 #include "train/recipe.h"
 #include "train/summary.h"
 #include "util/sha256.h"
-#include "util/tsv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -90,98 +89,22 @@ static int read_summary(run_record *r)
     return rc;
 }
 
-/* Half a unit of the last digit of a printed number ("1.234567": 5e-7;
- * "1.5e-05": 5e-7): how far the printed value may lie from the one
- * printed. */
-static double half_unit_printed(const char *text)
-{
-    const char *dot = strchr(text, '.');
-    long decimals = 0;
-    for (const char *c = dot ? dot + 1 : ""; isdigit((unsigned char)*c); c++)
-        decimals++;
-    const char *e = strpbrk(text, "eE");
-    long exponent = e ? strtol(e + 1, NULL, 10) : 0;
-    return 0.5 * pow(10.0, (double)(exponent - decimals));
-}
-
-static int push_eval(run_record *r, size_t *cap, long step, double loss)
-{
-    /* a resumed run may log an evaluation again: the later row stands */
-    if (r->n_evals && r->eval_step[r->n_evals - 1] == step) {
-        r->eval_loss[r->n_evals - 1] = loss;
-        return MG_OK;
-    }
-    if (r->n_evals == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        long *s = realloc(r->eval_step, nc * sizeof *s);
-        if (s)
-            r->eval_step = s;
-        double *l = realloc(r->eval_loss, nc * sizeof *l);
-        if (l)
-            r->eval_loss = l;
-        if (!s || !l)
-            return error_set(MG_ENOMEM, "%s: out of memory", r->dir);
-        *cap = nc;
-    }
-    r->eval_step[r->n_evals] = step;
-    r->eval_loss[r->n_evals++] = loss;
-    return MG_OK;
-}
-
-/* A whole number >= 1 in `text`, or 0. */
-static long step_number(const char *text)
-{
-    char *end = NULL;
-    long v = text ? strtol(text, &end, 10) : 0;
-    return end && end != text && !*end && v >= 1 ? v : 0;
-}
-
+/* The run record keeps the rows in its own fields, which its readers
+ * index directly. */
 static int read_metrics(run_record *r)
 {
     char path[FS_PATH_BUF];
     int rc = fs_join(path, sizeof path, r->dir, "metrics.tsv");
     if (rc)
         return rc;
-    tsv_reader t;
-    rc = tsv_open(&t, path);
-    if (rc)
+    metrics_evals ev;
+    if ((rc = metrics_read_evals(path, &ev)))
         return rc;
-    size_t cap = 0;
-    int got, c_kind = -1, c_step = -1, c_val = -1;
-    while (!rc && (got = tsv_next(&t, 0)) == TSV_ROW) {
-        if (t.line == 1) {
-            c_kind = tsv_column(&t, "kind");
-            c_step = tsv_column(&t, "step");
-            c_val = tsv_column(&t, "val_ce");
-            if (c_kind < 0 || c_step < 0 || c_val < 0)
-                rc = error_set(MG_EFORMAT, "%s:1: header lacks a kind, step or val_ce column",
-                               path);
-            continue;
-        }
-        const char *kind = tsv_field(&t, c_kind);
-        if (!kind || strcmp(kind, "eval") != 0)
-            continue;
-        const char *val_s = tsv_field(&t, c_val);
-        long step = step_number(tsv_field(&t, c_step));
-        char *end = NULL;
-        double val = val_s ? strtod(val_s, &end) : NAN;
-        if (!step || !end || end == val_s || *end || !isfinite(val))
-            rc = error_set(MG_EFORMAT, "%s:%ld: an eval row without a step and a finite val_ce",
-                           path, t.line);
-        else if (r->n_evals && step < r->eval_step[r->n_evals - 1])
-            rc = error_set(MG_EFORMAT, "%s:%ld: step %ld comes after step %ld", path, t.line,
-                           step, r->eval_step[r->n_evals - 1]);
-        else
-            rc = push_eval(r, &cap, step, val);
-        if (!rc)
-            r->val_half_unit = fmax(r->val_half_unit, half_unit_printed(val_s));
-    }
-    if (!rc && got != TSV_END && got != TSV_ROW)
-        rc = got;
-    tsv_close(&t);
-    if (!rc && r->n_evals == 0)
-        rc = error_set(MG_EFORMAT, "%s: no eval rows", path);
-    return rc;
+    r->eval_step = ev.step;
+    r->eval_loss = ev.loss;
+    r->n_evals = ev.n;
+    r->val_half_unit = ev.val_half_unit;
+    return MG_OK;
 }
 
 int run_record_last_step(const char *dir, long *step)
@@ -189,35 +112,7 @@ int run_record_last_step(const char *dir, long *step)
     *step = 0;
     char path[FS_PATH_BUF];
     int rc = fs_join(path, sizeof path, dir, "metrics.tsv");
-    if (rc)
-        return rc;
-    if (!fs_exists(path))
-        return MG_OK;
-    tsv_reader t;
-    rc = tsv_open(&t, path);
-    if (rc)
-        return rc;
-    int got, c_step = -1;
-    while (!rc && (got = tsv_next(&t, 0)) == TSV_ROW) {
-        /* the trainer appends as it goes: a last line without its newline
-         * is still being written */
-        if (!t.complete)
-            break;
-        if (t.line == 1) {
-            if ((c_step = tsv_column(&t, "step")) < 0)
-                rc = error_set(MG_EFORMAT, "%s:1: header lacks a step column", path);
-            continue;
-        }
-        long v = step_number(tsv_field(&t, c_step));
-        if (!v)
-            rc = error_set(MG_EFORMAT, "%s:%ld: step: not a step number", path, t.line);
-        else if (v > *step)
-            *step = v;
-    }
-    if (!rc && got != TSV_END && got != TSV_ROW)
-        rc = got;
-    tsv_close(&t);
-    return rc;
+    return rc ? rc : metrics_last_step(path, step);
 }
 
 static int read_recipe(run_record *r)
@@ -254,9 +149,11 @@ static int check_provenance_seed(run_record *r)
     if (!rc && pr.seed != r->seed)
         rc = error_set(MG_EFORMAT, "%s: seed: %lld, but the folder is of seed %ld", path, pr.seed,
                        r->seed);
+    if (rc)
+        return rc;
     r->init_seed = pr.init_seed;
     r->data_seed = pr.data_seed;
-    return rc;
+    return MG_OK;
 }
 
 /* checkpoint.bin, where the folder has one, names the folder's seed and

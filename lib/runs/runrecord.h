@@ -1,8 +1,8 @@
 /* What a check reads from one finished run folder (`moegap train --out`):
  * summary.json (seed, best and final validation loss, parameter counts),
- * the evaluation rows of metrics.tsv (step, val_ce), recipe.ini, and the
- * seed and tokenizer hash of provenance.json and checkpoint.bin where the
- * folder has them. A folder without summary.json has not finished: an
+ * the evaluation rows of metrics.tsv (step, val_ce: train/metrics.h),
+ * recipe.ini, and the seed and tokenizer hash of provenance.json and
+ * checkpoint.bin where the folder has them. A folder without summary.json has not finished: an
  * error naming the folder, never a silent skip.
  *
  * The files must agree with each other and with the folder's name, since a

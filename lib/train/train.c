@@ -1,7 +1,9 @@
 #include "train/train.h"
 #include "train/loader.h"
+#include "train/metrics.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/fsutil.h"
 #include "train/adamw.h"
 #include "train/schedule.h"
 #include "train/checkpoint.h"
@@ -62,36 +64,6 @@ static int write_summary(const char *dir, const train_options *o, const train_re
     return run_summary_write(dir, &sum);
 }
 
-static void metrics_header(FILE *f, const model *m)
-{
-    fprintf(f, "kind\tstep\ttokens\tlr\ttrain_ce\tlb_loss\tz_loss\tgrad_norm\ttokens_per_s\tval_ce");
-    if (model_config_is_moe(&m->cfg))
-        for (int l = 0; l < m->cfg.n_layers; l++)
-            for (int e = 0; e < m->cfg.n_experts; e++)
-                fprintf(f, "\tload_l%d_e%d", l, e);
-    fputc('\n', f);
-}
-
-static void metrics_train_row(FILE *f, const model *m, long step, long tokens, float lr,
-                              double gnorm, double tps)
-{
-    fprintf(f, "train\t%ld\t%ld\t%.6g\t%.6f\t%.6g\t%.6g\t%.6g\t%.1f\t", step, tokens, lr,
-            m->losses.ce, m->losses.lb, m->losses.z, gnorm, tps);
-    if (model_config_is_moe(&m->cfg))
-        for (int i = 0; i < m->cfg.n_layers * m->cfg.n_experts; i++)
-            fprintf(f, "\t%.4f", m->expert_load[i]);
-    fputc('\n', f);
-}
-
-static void metrics_eval_row(FILE *f, const model *m, long step, long tokens, double val)
-{
-    fprintf(f, "eval\t%ld\t%ld\t\t\t\t\t\t\t%.6f", step, tokens, val);
-    if (model_config_is_moe(&m->cfg))
-        for (int i = 0; i < m->cfg.n_layers * m->cfg.n_experts; i++)
-            fputc('\t', f);
-    fputc('\n', f);
-}
-
 /* One line that rewrites itself on a terminal; plain lines every 10%
  * otherwise, so logs stay readable. */
 static void progress(const train_options *o, long step, long total, double loss, double tps,
@@ -111,50 +83,17 @@ static void progress(const train_options *o, long step, long total, double loss,
     }
 }
 
-/* Keeps only the complete rows of metrics.tsv up to `step`, so a resumed
- * run's file reads as if it had never stopped. */
-static int metrics_truncate(const char *path, long step)
-{
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return error_set(MG_EIO, "%s: cannot reopen to resume: %s", path, strerror(errno));
-    fileio_atomic_file af;
-    int rc = fileio_atomic_open(&af, path);
-    if (rc) {
-        fclose(in);
-        return rc;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int first = 1;
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] != '\n')
-            break; /* a row cut short by the kill */
-        long row_step = -1;
-        char *tab = strchr(line, '\t');
-        if (tab)
-            row_step = strtol(tab + 1, NULL, 10);
-        if (first || (row_step >= 0 && row_step <= step))
-            fputs(line, af.f);
-        first = 0;
-    }
-    free(line);
-    fclose(in);
-    return fileio_atomic_commit(&af);
-}
-
 static volatile sig_atomic_t stop_signal = 0;
 
 static void on_stop_signal(int sig) { stop_signal = sig; }
 
 /* The files of a run folder. */
 typedef struct {
-    char recipe[RECIPE_PATH_MAX + 64];
-    char provenance[RECIPE_PATH_MAX + 64];
-    char metrics[RECIPE_PATH_MAX + 64];
-    char checkpoint[RECIPE_PATH_MAX + 64];
-    char summary[RECIPE_PATH_MAX + 64];
+    char recipe[FS_PATH_BUF];
+    char provenance[FS_PATH_BUF];
+    char metrics[FS_PATH_BUF];
+    char checkpoint[FS_PATH_BUF];
+    char summary[FS_PATH_BUF];
 } run_paths;
 
 static int run_paths_make(run_paths *p, const char *dir)
@@ -461,7 +400,7 @@ done:
 
 int train_eval_run(const char *run_dir, int threads, double *val_loss, long *step)
 {
-    char path[RECIPE_PATH_MAX + 64];
+    char path[FS_PATH_BUF];
     recipe r;
     int rc = fs_join(path, sizeof path, run_dir, "recipe.ini");
     if (rc || (rc = recipe_read(&r, path)))
