@@ -18,19 +18,24 @@ const char *test_dir(const char *name)
     return path;
 }
 
+void test_write_path(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
 const char *test_write_file(const char *dir, const char *name, const char *text)
 {
     static char paths[8][1100];
     static int next = 0;
     char *p = paths[next++ % 8];
     snprintf(p, sizeof paths[0], "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    if (!f) {
-        perror(p);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
+    test_write_path(p, text);
     return p;
 }
 

@@ -19,6 +19,8 @@ extern int test_failures;
 
 /* A fresh folder for one test's files under the test's working folder. */
 const char *test_dir(const char *name);
+/* Writes `text` to `path`; a file that cannot be written ends the test. */
+void test_write_path(const char *path, const char *text);
 /* Writes `text` to dir/name and returns the path (a static buffer per call
  * slot: up to 8 live paths). */
 const char *test_write_file(const char *dir, const char *name, const char *text);

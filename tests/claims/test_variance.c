@@ -49,18 +49,11 @@ static void check_interaction(void)
     EXPECT(variance_split(bad, 2, 2, &c) == MG_EINVAL, "a NaN cell was split");
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
-
 static void expect_refused(const char *dir, const char *name, const char *text, const char *want)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    write_text(path, text);
+    test_write_path(path, text);
     variance_table t;
     int rc = variance_table_read(path, &t);
     EXPECT(rc == MG_EFORMAT && strstr(error_message(), want), "%s: rc %d, '%s', expected '%s'",
@@ -98,7 +91,7 @@ static void check_table(const char *dir)
     const char *row = "moe4\t4.4\t1e-4\t4e-5\t4e-5\t2e-5\t0.4\t0.4\t0.2\t1\t1\t1\n";
     char text[2048];
     snprintf(text, sizeof text, "%s%s", HEAD, row);
-    write_text(path, text);
+    test_write_path(path, text);
     EXPECT(variance_table_read(path, &back) == MG_OK, "a good table was refused: %s",
            error_message());
     expect_refused(dir, "nohead.tsv", "tier\tci\n", "nohead.tsv:1: not a moegap variance table");

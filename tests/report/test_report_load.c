@@ -50,17 +50,6 @@ static const struct {
 };
 enum { N_MODELS = sizeof MODELS / sizeof MODELS[0] };
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
 /* summary.json; `spaced` writes the same numbers in other bytes, as a
  * rewritten summary would be, so only the recorded hash can tell. */
 static void write_summary(const char *dir, int m, int seed, const double *loss, int spaced)
@@ -76,7 +65,7 @@ static void write_summary(const char *dir, int m, int seed, const double *loss, 
              "\"final_val_loss\": %.9g, \"params_total\": %lld, \"params_active\": %lld}\n",
              seed, spaced ? "   " : " ", best, best_step, loss[N_EVAL - 1], MODELS[m].total,
              MODELS[m].active);
-    write_text(path, text);
+    test_write_path(path, text);
 }
 
 /* One finished run: recipe.ini, metrics.tsv (eval rows at 100 ... 1000),
@@ -110,7 +99,7 @@ static void write_run(int m, int seed, const double *loss)
              "[data]\ntrain = %s/data/train.tok\nval = %s/data/val.tok\n"
              "[run]\ntier = ci\ncorpus = brown-1024\n%s",
              MODELS[m].section, STEPS, paper, paper, matched);
-    write_text(path, text);
+    test_write_path(path, text);
 
     snprintf(path, sizeof path, "%s/provenance.json", dir);
     snprintf(text, sizeof text,
@@ -120,7 +109,7 @@ static void write_run(int m, int seed, const double *loss)
              "null, \"threads\": 1, \"host\": \"fake\", \"seed\": %d, \"start_time\": "
              "\"2026-01-01T00:00:00Z\", \"end_time\": \"2026-01-01T00:01:00Z\", "
              "\"resumed_from_step\": -1}\n", seed);
-    write_text(path, text);
+    test_write_path(path, text);
 }
 
 /* The losses of model m at seed s (0-based): the MoE's fall with
@@ -165,7 +154,7 @@ static int run_and_write(const char *name, const reference_set *ref, check_resul
     static const char *const kinds[] = {"curves", "gaps", "best"};
     for (int k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s_%s.pdf", results, name, kinds[k]);
-        write_text(path, "%PDF-1.4\n");
+        test_write_path(path, "%PDF-1.4\n");
     }
     return MG_OK;
 }
