@@ -24,16 +24,24 @@ static void store(const char *text, size_t len)
     memcpy(last_message + HEAD_KEPT + sizeof cut - 1, text + len - tail, tail + 1);
 }
 
+/* Formats into buf[cap] and returns the length written; what does not
+ * fit is dropped from the end, which for the scratch buffers below only a
+ * message of many kilobytes reaches. */
+static size_t format_into(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, cap, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    buf[len] = '\0';
+    return len;
+}
+
 int error_set(int code, const char *fmt, ...)
 {
     static _Thread_local char full[16384];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(full, sizeof full, fmt, ap);
+    size_t len = format_into(full, sizeof full, fmt, ap);
     va_end(ap);
-    /* beyond even the scratch buffer the head is all that is left */
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof full ? (size_t)n : sizeof full - 1;
-    full[len] = '\0';
     store(full, len);
     return code;
 }
@@ -43,9 +51,8 @@ int error_prefix(int code, const char *fmt, ...)
     static _Thread_local char full[512 + sizeof last_message];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(full, 512, fmt, ap);
+    size_t len = format_into(full, 512, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : (size_t)n < 512 ? (size_t)n : 511;
     size_t old = strlen(last_message);
     memcpy(full + len, last_message, old + 1);
     store(full, len + old);
