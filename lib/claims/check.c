@@ -183,9 +183,9 @@ static int common_steps(check_result *r, const run_record *runs, size_t n_runs)
 {
     const run_record *first = &runs[0];
     for (size_t i = 1; i < n_runs; i++) {
-        int same = runs[i].n_evals == first->n_evals &&
-                   memcmp(runs[i].eval_step, first->eval_step,
-                          first->n_evals * sizeof *first->eval_step) == 0;
+        int same = runs[i].evals.n == first->evals.n &&
+                   memcmp(runs[i].evals.step, first->evals.step,
+                          first->evals.n * sizeof *first->evals.step) == 0;
         if (!same) {
             if (r->proto.statistic == STATISTIC_TRAJECTORY)
                 return error_set(MG_EFORMAT, "%s/metrics.tsv: its evaluation steps differ from "
@@ -194,11 +194,11 @@ static int common_steps(check_result *r, const run_record *runs, size_t n_runs)
             return MG_OK;
         }
     }
-    r->steps = malloc(first->n_evals * sizeof *r->steps);
+    r->steps = malloc(first->evals.n * sizeof *r->steps);
     if (!r->steps)
         return error_set(MG_ENOMEM, "check: out of memory");
-    memcpy(r->steps, first->eval_step, first->n_evals * sizeof *r->steps);
-    r->n_steps = first->n_evals;
+    memcpy(r->steps, first->evals.step, first->evals.n * sizeof *r->steps);
+    r->n_steps = first->evals.n;
     return MG_OK;
 }
 
@@ -247,7 +247,7 @@ static int models_and_curves(check_result *r, const run_record *runs)
         if (!by_seed)
             return error_set(MG_ENOMEM, "check: out of memory");
         for (int s = 0; s < ns; s++)
-            memcpy(by_seed + (size_t)s * r->n_steps, runs[m * ns + s].eval_loss,
+            memcpy(by_seed + (size_t)s * r->n_steps, runs[m * ns + s].evals.loss,
                    r->n_steps * sizeof *by_seed);
         rc = series_stats(r->n_steps, ns, by_seed, &cm->curve_mean, &cm->curve_sd);
         free(by_seed);
@@ -296,8 +296,8 @@ static int gap_trajectory(check_result *r, int g, const run_record *runs)
     int rc = by_seed && fx && fy ? MG_OK : error_set(MG_ENOMEM, "check: out of memory");
     for (int s = 0; s < ns && !rc; s++)
         for (size_t i = 0; i < n; i++)
-            by_seed[(size_t)s * n + i] = runs[pg->a * ns + s].eval_loss[i] -
-                                         runs[pg->b * ns + s].eval_loss[i];
+            by_seed[(size_t)s * n + i] = runs[pg->a * ns + s].evals.loss[i] -
+                                         runs[pg->b * ns + s].evals.loss[i];
     if (!rc)
         rc = series_stats(n, ns, by_seed, &cg->traj_mean, &cg->traj_sd);
     if (!rc && p->statistic == STATISTIC_TRAJECTORY) {

@@ -179,8 +179,8 @@ void report_tex_title(const report *r, FILE *f)
             tally_add(&core, buf);
             snprintf(buf, sizeof buf, "%lld", pr->threads);
             tally_add(&threads, buf);
-            snprintf(buf, sizeof buf, "%zu, the last at step %ld", run->rec.n_evals,
-                     run->rec.eval_step[run->rec.n_evals - 1]);
+            snprintf(buf, sizeof buf, "%zu, the last at step %ld", run->rec.evals.n,
+                     run->rec.evals.step[run->rec.evals.n - 1]);
             tally_add(&evals, buf);
             if (run->rec.tokens >= 0)
                 tokens += run->rec.tokens;
@@ -581,7 +581,7 @@ void report_tex_runs(const report *r, FILE *f)
                 fprintf(f, " & %.1f", run->rec.wall_s);
             else
                 fputs(" & \\problem{?}", f);
-            fprintf(f, " & %zu & ", run->rec.n_evals);
+            fprintf(f, " & %zu & ", run->rec.evals.n);
             report_latex_text(f, run->prov.start);
             fputs(" & ", f);
             report_latex_textf(f, "%.10s", run->prov.commit);

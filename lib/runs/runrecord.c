@@ -89,22 +89,11 @@ static int read_summary(run_record *r)
     return rc;
 }
 
-/* The run record keeps the rows in its own fields, which its readers
- * index directly. */
 static int read_metrics(run_record *r)
 {
     char path[FS_PATH_BUF];
     int rc = fs_join(path, sizeof path, r->dir, "metrics.tsv");
-    if (rc)
-        return rc;
-    metrics_evals ev;
-    if ((rc = metrics_read_evals(path, &ev)))
-        return rc;
-    r->eval_step = ev.step;
-    r->eval_loss = ev.loss;
-    r->n_evals = ev.n;
-    r->val_half_unit = ev.val_half_unit;
-    return MG_OK;
+    return rc ? rc : metrics_read_evals(path, &r->evals);
 }
 
 int run_record_last_step(const char *dir, long *step)
@@ -213,17 +202,17 @@ static int check_schedule(const run_record *r)
 {
     long every = r->rec->eval_every, steps = r->steps;
     size_t want = (size_t)(steps / every + (steps % every != 0));
-    for (size_t i = 0; i < r->n_evals && i < want; i++) {
+    for (size_t i = 0; i < r->evals.n && i < want; i++) {
         long at = i + 1 < want || steps % every == 0 ? (long)(i + 1) * every : steps;
-        if (r->eval_step[i] != at)
+        if (r->evals.step[i] != at)
             return error_set(MG_EFORMAT, "%s/metrics.tsv: evaluation %zu: step %ld, but the "
                              "schedule of recipe.ini (every %ld steps and at step %ld) has "
-                             "step %ld", r->dir, i + 1, r->eval_step[i], every, steps, at);
+                             "step %ld", r->dir, i + 1, r->evals.step[i], every, steps, at);
     }
-    if (r->n_evals != want)
+    if (r->evals.n != want)
         return error_set(MG_EFORMAT, "%s/metrics.tsv: %zu evaluation rows, the last at step %ld, "
                          "but the schedule of recipe.ini (every %ld steps and at step %ld) has "
-                         "%zu", r->dir, r->n_evals, r->eval_step[r->n_evals - 1], every, steps,
+                         "%zu", r->dir, r->evals.n, r->evals.step[r->evals.n - 1], every, steps,
                          want);
     return MG_OK;
 }
@@ -232,27 +221,27 @@ static int check_schedule(const run_record *r)
  * precision the rows print. */
 static int check_losses(const run_record *r)
 {
-    double tol = r->val_half_unit * (1 + 1e-9);
-    size_t lo = 0, at = r->n_evals;
-    for (size_t i = 0; i < r->n_evals; i++) {
-        if (r->eval_loss[i] < r->eval_loss[lo])
+    double tol = r->evals.val_half_unit * (1 + 1e-9);
+    size_t lo = 0, at = r->evals.n;
+    for (size_t i = 0; i < r->evals.n; i++) {
+        if (r->evals.loss[i] < r->evals.loss[lo])
             lo = i;
-        if (r->eval_step[i] == r->best_step)
+        if (r->evals.step[i] == r->best_step)
             at = i;
     }
-    if (fabs(r->best_val_loss - r->eval_loss[lo]) > tol)
+    if (fabs(r->best_val_loss - r->evals.loss[lo]) > tol)
         return error_set(MG_EFORMAT, "%s/summary.json: best_val_loss: %.9g, but the lowest "
                          "evaluation in metrics.tsv is %.9g (step %ld)", r->dir, r->best_val_loss,
-                         r->eval_loss[lo], r->eval_step[lo]);
-    if (at == r->n_evals || fabs(r->eval_loss[at] - r->eval_loss[lo]) > tol)
+                         r->evals.loss[lo], r->evals.step[lo]);
+    if (at == r->evals.n || fabs(r->evals.loss[at] - r->evals.loss[lo]) > tol)
         return error_set(MG_EFORMAT, "%s/summary.json: best_step: %ld, but the lowest "
                          "evaluation in metrics.tsv is at step %ld", r->dir, r->best_step,
-                         r->eval_step[lo]);
-    double last = r->eval_loss[r->n_evals - 1];
+                         r->evals.step[lo]);
+    double last = r->evals.loss[r->evals.n - 1];
     if (fabs(r->final_val_loss - last) > tol)
         return error_set(MG_EFORMAT, "%s/summary.json: final_val_loss: %.9g, but the last "
                          "evaluation in metrics.tsv is %.9g (step %ld)", r->dir,
-                         r->final_val_loss, last, r->eval_step[r->n_evals - 1]);
+                         r->final_val_loss, last, r->evals.step[r->evals.n - 1]);
     return MG_OK;
 }
 
@@ -285,11 +274,7 @@ int run_record_load(run_record *r, const char *dir, long seed)
 
 void run_record_free(run_record *r)
 {
-    free(r->eval_step);
-    free(r->eval_loss);
+    metrics_evals_free(&r->evals);
     free(r->rec);
     r->rec = NULL;
-    r->eval_step = NULL;
-    r->eval_loss = NULL;
-    r->n_evals = 0;
 }

@@ -15,6 +15,7 @@
 #ifndef MOEGAP_RUNRECORD_H
 #define MOEGAP_RUNRECORD_H
 
+#include "train/metrics.h"
 #include "train/recipe.h"
 #include "util/fsutil.h"
 
@@ -29,10 +30,7 @@ typedef struct {
     long long tokens;     /* tokens trained on; -1 when summary.json lacks it */
     double wall_s;        /* training wall time; NaN when summary.json lacks it */
     char summary_sha256[65]; /* of the summary.json bytes read */
-    size_t n_evals;
-    long *eval_step;      /* increasing */
-    double *eval_loss;    /* val_ce at eval_step[i] */
-    double val_half_unit; /* half the last printed digit of val_ce, the coarsest row's */
+    metrics_evals evals;  /* metrics.tsv's evaluation rows */
     long seed;            /* the folder's, which every file records */
     /* what the weights and the data order were drawn from (provenance.json
      * and checkpoint.bin; the seed where a folder has neither) */

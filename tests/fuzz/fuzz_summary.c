@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the folder is of seed 1, as the seeds' summaries say */
     if (run_record_load(&r, dir, 1) != 0)
         return 0;
-    for (size_t i = 1; i < r.n_evals; i++)
-        if (r.eval_step[i] <= r.eval_step[i - 1])
+    for (size_t i = 1; i < r.evals.n; i++)
+        if (r.evals.step[i] <= r.evals.step[i - 1])
             fuzz_die("run_record_load", "accepted evaluations at steps that do not increase");
     run_record_free(&r);
     return 0;

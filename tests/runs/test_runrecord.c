@@ -134,7 +134,7 @@ static void expect_refused(const char *what, const char *dir, long seed, const c
     EXPECT(strstr(msg, frag1), "%s: message lacks '%s': %s", what, frag1, msg);
     EXPECT(!frag2 || strstr(msg, frag2), "%s: message lacks '%s': %s", what, frag2, msg);
     /* a refused record holds nothing to free (ASan's leak check) */
-    EXPECT(r.rec == NULL && r.eval_step == NULL && r.n_evals == 0, "%s: refusal kept data", what);
+    EXPECT(r.rec == NULL && r.evals.step == NULL && r.evals.n == 0, "%s: refusal kept data", what);
 }
 
 static void test_good(void)
@@ -153,15 +153,15 @@ static void test_good(void)
            r.params_total, r.params_active);
     EXPECT(strcmp(r.summary_sha256, SUMMARY_SHA256) == 0, "sha256 %s", r.summary_sha256);
     /* the repeated step 200 is one evaluation, the later value */
-    EXPECT(r.n_evals == 3, "%zu evaluations", r.n_evals);
-    if (r.n_evals == 3) {
+    EXPECT(r.evals.n == 3, "%zu evaluations", r.evals.n);
+    if (r.evals.n == 3) {
         static const long steps[] = {100, 200, 250};
         static const double losses[] = {2.5, 2.3, 2.35};
         for (int i = 0; i < 3; i++)
-            EXPECT(r.eval_step[i] == steps[i] && r.eval_loss[i] == losses[i],
-                   "evaluation %d: step %ld loss %.9g", i, r.eval_step[i], r.eval_loss[i]);
+            EXPECT(r.evals.step[i] == steps[i] && r.evals.loss[i] == losses[i],
+                   "evaluation %d: step %ld loss %.9g", i, r.evals.step[i], r.evals.loss[i]);
     }
-    EXPECT(fabs(r.val_half_unit - 5e-7) < 1e-15, "half unit %g", r.val_half_unit);
+    EXPECT(fabs(r.evals.val_half_unit - 5e-7) < 1e-15, "half unit %g", r.evals.val_half_unit);
     /* without provenance.json or checkpoint.bin everything is the seed */
     EXPECT(r.seed == SEED && r.init_seed == SEED && r.data_seed == SEED, "seeds %ld %lld %lld",
            r.seed, r.init_seed, r.data_seed);
