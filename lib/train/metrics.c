@@ -5,11 +5,9 @@
 #include "util/tsv.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 void metrics_header(FILE *f, const model *m)
 {
@@ -41,37 +39,51 @@ void metrics_eval_row(FILE *f, const model *m, long step, long tokens, double va
     fputc('\n', f);
 }
 
+/* A whole number >= 1 in `text`, or 0. */
+static long step_number(const char *text)
+{
+    char *end = NULL;
+    long v = text ? strtol(text, &end, 10) : 0;
+    return end && end != text && !*end && v >= 1 ? v : 0;
+}
+
 /* A resumed run's file must read as if the run had never stopped: rows
  * past the checkpoint are redone, and a row cut short by the kill would
  * corrupt the row appended after it. */
 int metrics_truncate(const char *path, long step)
 {
-    FILE *in = fopen(path, "r");
-    if (!in)
-        return error_set(MG_EIO, "%s: cannot reopen to resume: %s", path, strerror(errno));
+    tsv_reader t;
+    int rc = tsv_open(&t, path);
+    if (rc)
+        return error_prefix(rc, "to resume: ");
     fileio_atomic_file af;
-    int rc = fileio_atomic_open(&af, path);
-    if (rc) {
-        fclose(in);
+    if ((rc = fileio_atomic_open(&af, path))) {
+        tsv_close(&t);
         return rc;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int first = 1;
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] != '\n')
+    int got, c_step = -1;
+    while ((got = tsv_next(&t, 0)) == TSV_ROW) {
+        if (!t.complete)
             break; /* a row cut short by the kill */
-        long row_step = -1;
-        char *tab = strchr(line, '\t');
-        if (tab)
-            row_step = strtol(tab + 1, NULL, 10);
-        if (first || (row_step >= 0 && row_step <= step))
-            fputs(line, af.f);
-        first = 0;
+        if (t.line == 1)
+            c_step = tsv_column(&t, "step");
+        else {
+            long v = step_number(tsv_field(&t, c_step));
+            if (!v || v > step)
+                continue;
+        }
+        /* the row as it was: the reader split it at its tabs */
+        for (int i = 0; i < t.n_fields; i++)
+            fprintf(af.f, "%s%s", i ? "\t" : "", t.fields[i]);
+        fputc('\n', af.f);
     }
-    free(line);
-    fclose(in);
+    if (got != TSV_END && got != TSV_ROW)
+        rc = got;
+    tsv_close(&t);
+    if (rc) {
+        fileio_atomic_abort(&af);
+        return rc;
+    }
     return fileio_atomic_commit(&af);
 }
 
@@ -111,14 +123,6 @@ static int push_eval(metrics_evals *ev, size_t *cap, const char *path, long step
     ev->step[ev->n] = step;
     ev->loss[ev->n++] = loss;
     return MG_OK;
-}
-
-/* A whole number >= 1 in `text`, or 0. */
-static long step_number(const char *text)
-{
-    char *end = NULL;
-    long v = text ? strtol(text, &end, 10) : 0;
-    return end && end != text && !*end && v >= 1 ? v : 0;
 }
 
 int metrics_read_evals(const char *path, metrics_evals *out)
