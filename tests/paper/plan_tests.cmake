@@ -74,11 +74,22 @@ emit_test(paper_data "FIXTURES_SETUP paper_data"
 # the recipes are written where the runs read them, and the plan beside
 # them must be the one these tests came from: the same runs, recipes and
 # checks (the cost columns differ once paper_data has written the
-# validation file, whose size the evaluations' cost comes from)
+# validation file, whose size the evaluations' cost comes from); no
+# semicolons in this script, which CMake would split as a list
 set(recipes_sh [=[set -e
 mkdir -p "$2"
 "$1" "${@:5}" --write-recipes "$2/recipes" --tsv "$2/plan.tsv" --quiet
-if ! cmp -s <(cut -f 1-5,9 "$2/plan.tsv") <(cut -f 1-5,9 "$3")
+plan_id() { # EXE PLAN: what a plan runs and checks, through its one reader
+  for f in name recipe
+  do "$1" query --plan "$2" --runs --get $f || return
+  done
+  for f in name protocol needs
+  do "$1" query --plan "$2" --checks --get $f || return
+  done
+}
+written=$(plan_id "$1" "$2/plan.tsv")
+built=$(plan_id "$1" "$3")
+if [[ $written != "$built" ]]
 then
   echo "paper_recipes: the plan in $2/plan.tsv is not the one of these tests ($3): the protocols or the tier changed since the build: build again (cmake --build) to plan anew" >&2
   exit 1
@@ -87,57 +98,70 @@ echo "paper_recipes: the $4 tier's recipes in $2/recipes (recipes.tsv names them
 emit_test(paper_recipes "FIXTURES_SETUP paper_recipes"
   bash -c "${recipes_sh}" paper_recipes ${MOEGAP} ${PAPER_DIR} ${plan_tsv} ${TIER} ${plan_args})
 
-file(STRINGS ${plan_tsv} rows)
-list(POP_FRONT rows header)
-if(NOT header STREQUAL "kind\tname\tmodel\tseed\trecipe\ttokens\tevals\tcore_hours\tneeds")
-  message(FATAL_ERROR "plan_tests.cmake: ${plan_tsv}: unexpected header '${header}'")
-endif()
-set(seeds "")
-set(nruns 0)
-set(nchecks 0)
-foreach(row IN LISTS rows)
-  string(REPLACE "\t" ";" f "${row}")
-  list(LENGTH f n)
-  if(NOT n EQUAL 9)
-    message(FATAL_ERROR "plan_tests.cmake: ${plan_tsv}: a row of ${n} fields: '${row}'")
+# plan_field(VAR WHAT FIELD): FIELD of every run (WHAT --runs) or check
+# (--checks) of the plan, as a list, read by moegap query, the plan's one
+# strict reader
+function(plan_field var what field)
+  execute_process(COMMAND ${MOEGAP} query --plan ${plan_tsv} ${what} --get ${field}
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "plan_tests.cmake: moegap query --plan ${plan_tsv} ${what} --get ${field} failed (${rc}): ${err}")
   endif()
-  list(GET f 0 kind)
-  list(GET f 1 name)
-  if(kind STREQUAL "run")
-    list(GET f 2 model)
-    list(GET f 3 seed)
-    list(GET f 7 hours)
-    list(APPEND seeds ${seed})
-    # CTest starts the costliest first; a run of unmeasured speed gets the
-    # time limit of an hour, any other four times its estimate and ten minutes
-    if(hours STREQUAL "-")
-      set(cost 1)
-      set(timeout 3600)
-    else()
-      set(cost ${hours})
-      hours_to_seconds(seconds "${hours}")
-      math(EXPR timeout "${seconds} * 4 / ${THREADS} + 600")
-    endif()
-    emit_test(paper_train_${model}_s${seed}
-      "FIXTURES_REQUIRED [==[paper_data;paper_recipes]==] FIXTURES_SETUP [==[run_${name}]==] COST ${cost} TIMEOUT ${timeout} PROCESSORS ${THREADS}"
-      bash ${SOURCE_DIR}/ci/paper-run.sh ${MOEGAP} ${PAPER_DIR} ${model} ${seed} ${THREADS})
-    math(EXPR nruns "${nruns} + 1")
-  elseif(kind STREQUAL "check")
-    list(GET f 4 protocol)
-    list(GET f 8 needs)
+  string(STRIP "${out}" out)
+  string(REPLACE "\n" ";" out "${out}")
+  set(${var} "${out}" PARENT_SCOPE)
+endfunction()
+
+plan_field(run_names --runs name)
+plan_field(run_models --runs model)
+plan_field(run_seeds --runs seed)
+plan_field(run_hours --runs core_hours)
+plan_field(check_names --checks name)
+plan_field(check_protocols --checks protocol)
+plan_field(check_needs --checks needs)
+list(LENGTH run_names nruns)
+list(LENGTH check_names nchecks)
+if(nruns EQUAL 0)
+  message(FATAL_ERROR "plan_tests.cmake: ${plan_tsv}: the plan has no runs")
+endif()
+
+set(seeds ${run_seeds})
+list(REMOVE_DUPLICATES seeds)
+list(JOIN seeds "," seed_arg)
+math(EXPR last "${nruns} - 1")
+foreach(i RANGE ${last})
+  list(GET run_names ${i} name)
+  list(GET run_models ${i} model)
+  list(GET run_seeds ${i} seed)
+  list(GET run_hours ${i} hours)
+  # CTest starts the costliest first; a run of unmeasured speed gets the
+  # time limit of an hour, any other four times its estimate and ten minutes
+  if(hours STREQUAL "-")
+    set(cost 1)
+    set(timeout 3600)
+  else()
+    set(cost ${hours})
+    hours_to_seconds(seconds "${hours}")
+    math(EXPR timeout "${seconds} * 4 / ${THREADS} + 600")
+  endif()
+  emit_test(paper_train_${model}_s${seed}
+    "FIXTURES_REQUIRED [==[paper_data;paper_recipes]==] FIXTURES_SETUP [==[run_${name}]==] COST ${cost} TIMEOUT ${timeout} PROCESSORS ${THREADS}"
+    bash ${SOURCE_DIR}/ci/paper-run.sh ${MOEGAP} ${PAPER_DIR} ${model} ${seed} ${THREADS})
+endforeach()
+if(nchecks GREATER 0)
+  math(EXPR last "${nchecks} - 1")
+  foreach(i RANGE ${last})
+    list(GET check_names ${i} name)
+    list(GET check_protocols ${i} protocol)
+    list(GET check_needs ${i} needs)
     string(REPLACE "," ";" needs "${needs}")
     list(TRANSFORM needs PREPEND run_)
-    list(REMOVE_DUPLICATES seeds)
-    list(JOIN seeds "," seed_arg)
     emit_test(paper_check_${name}
       "FIXTURES_REQUIRED [==[${needs}]==] SKIP_RETURN_CODE 77"
       ${MOEGAP} check --protocol ${protocol} --runs ${PAPER_DIR}/runs --seeds ${seed_arg}
       --reference ${REFERENCE} --out ${PAPER_DIR}/results)
-    math(EXPR nchecks "${nchecks} + 1")
-  else()
-    message(FATAL_ERROR "plan_tests.cmake: ${plan_tsv}: a row of kind '${kind}'")
-  endif()
-endforeach()
+  endforeach()
+endif()
 file(WRITE ${OUT}.tmp "${text}")
 file(RENAME ${OUT}.tmp ${OUT})
 message(STATUS "Paper label: ${nruns} runs and ${nchecks} checks of the ${TIER} tier, seeds ${seed_arg} (moegap plan)")
