@@ -5,7 +5,16 @@
  * Y = P V. The forward's outputs are zeroed with memset and every product
  * accumulates (beta 1): the same bits as beta 0, without OpenBLAS's slower
  * zeroing. The backward's products accumulate into dqkv, as every layer's
- * backward does (model/layers/layers.h). */
+ * backward does (model/layers/layers.h).
+ *
+ * Measured and not adopted: skipping the masked half, with the products
+ * over blocks of query rows that see keys [0, r1) only. At T = 128 it was
+ * slower with blocks of 32 rows (four times the sgemm calls) and, with
+ * blocks of 64, 3% faster (dense) and no faster (MoE), within the bench's
+ * noise. Its results were bit-identical under OpenBLAS's Cooperlake
+ * kernels but not under its Haswell ones, whose sums depend on the
+ * product's row count, so it would have moved that kernel set's
+ * baseline. */
 #include "model/layers/layers.h"
 
 #include <cblas.h>
