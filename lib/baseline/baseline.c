@@ -1,6 +1,7 @@
 /* Collecting the current state for the nightly comparison: the checks'
  * result files and what produced the runs behind them. */
 #include "baseline/baseline.h"
+#include "train/rundir.h"
 #include "claims/check.h"
 #include "claims/check_result_read.h"
 #include "util/error.h"
@@ -112,7 +113,7 @@ typedef struct {
 static int read_origin(run_origin *o, const char *run_dir, recipe *rec)
 {
     char path[BASELINE_PATH_MAX];
-    int rc = fs_join(path, sizeof path, run_dir, "recipe.ini");
+    int rc = rundir_path(path, sizeof path, run_dir, RUN_FILE_RECIPE);
     if (!rc)
         rc = recipe_read(rec, path);
     if (rc)
@@ -122,7 +123,7 @@ static int read_origin(run_origin *o, const char *run_dir, recipe *rec)
                          path);
     snprintf(o->tier, sizeof o->tier, "%s", rec->tier);
 
-    rc = fs_join(path, sizeof path, run_dir, "provenance.json");
+    rc = rundir_path(path, sizeof path, run_dir, RUN_FILE_PROVENANCE);
     provenance_record pr;
     if (!rc)
         rc = provenance_read(path, &pr);

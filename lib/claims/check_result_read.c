@@ -4,6 +4,7 @@
  * (tests/claims/test_check_result_read.c writes with check_write and reads
  * with this). */
 #include "claims/check_result_read.h"
+#include "train/rundir.h"
 #include "runs/runname.h"
 #include "runs/tier.h"
 #include "util/error.h"
@@ -587,7 +588,7 @@ int check_result_file_fresh(const check_result_file *f, const protocol *p, const
             }
             char dir[FS_PATH_BUF], path[FS_PATH_BUF], now[65];
             if (runname_dir(dir, sizeof dir, runs_dir, p->models[m], p->seeds[s]) != MG_OK ||
-                fs_join(path, sizeof path, dir, "summary.json") != MG_OK ||
+                rundir_path(path, sizeof path, dir, RUN_FILE_SUMMARY) != MG_OK ||
                 sha256_file(path, now) != MG_OK) {
                 snprintf(why, n, "%s seed %d: %s", p->models[m], p->seeds[s], error_message());
                 return 0;

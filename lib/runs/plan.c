@@ -264,11 +264,11 @@ int plan_run_status_read(const plan *pl, int run, const char *runs_dir, plan_run
     if ((rc = run_record_last_step(dir, &st->step)))
         return rc;
     st->pid = rundir_live_holder(dir);
-    if (!(rc = fs_join(path, sizeof path, dir, "summary.json")) && fs_exists(path))
+    if (!(rc = rundir_path(path, sizeof path, dir, RUN_FILE_SUMMARY)) && fs_exists(path))
         st->state = PLAN_RUN_DONE;
     else if (st->pid)
         st->state = PLAN_RUN_RUNNING;
-    else if (!(rc = fs_join(path, sizeof path, dir, "checkpoint.bin")) && fs_exists(path))
+    else if (!(rc = rundir_path(path, sizeof path, dir, RUN_FILE_CHECKPOINT)) && fs_exists(path))
         st->state = PLAN_RUN_INTERRUPTED;
     else
         st->state = PLAN_RUN_STARTED;

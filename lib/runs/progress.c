@@ -1,6 +1,7 @@
 /* The paper label's training progress, read from the files the runs write
  * as they go (see runs/progress.h). */
 #include "runs/progress.h"
+#include "train/rundir.h"
 #include "util/error.h"
 #include "model/params.h"
 #include "train/recipe.h"
@@ -127,7 +128,7 @@ int progress_read(progress_state *s, const char *paper_dir, const char *protocol
         if (!rc)
             rc = runname_dir(dir, sizeof dir, runs, r->name, r->seed);
         if (!rc)
-            rc = fs_join(summary, sizeof summary, dir, "summary.json");
+            rc = rundir_path(summary, sizeof summary, dir, RUN_FILE_SUMMARY);
         if (!rc)
             rc = run_record_last_step(dir, &r->done);
         if (!rc)

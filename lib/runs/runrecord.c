@@ -1,4 +1,5 @@
 #include "runs/runrecord.h"
+#include "train/rundir.h"
 #include "train/provenance.h"
 #include "train/checkpoint.h"
 #include "train/metrics.h"
@@ -51,7 +52,7 @@ static int read_whole(const char *path, char **out, size_t *len)
 static int read_summary(run_record *r)
 {
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, r->dir, "summary.json");
+    int rc = rundir_path(path, sizeof path, r->dir, RUN_FILE_SUMMARY);
     if (rc)
         return rc;
     struct stat st;
@@ -92,7 +93,7 @@ static int read_summary(run_record *r)
 static int read_metrics(run_record *r)
 {
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, r->dir, "metrics.tsv");
+    int rc = rundir_path(path, sizeof path, r->dir, RUN_FILE_METRICS);
     return rc ? rc : metrics_read_evals(path, &r->evals);
 }
 
@@ -100,14 +101,14 @@ int run_record_last_step(const char *dir, long *step)
 {
     *step = 0;
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, dir, "metrics.tsv");
+    int rc = rundir_path(path, sizeof path, dir, RUN_FILE_METRICS);
     return rc ? rc : metrics_last_step(path, step);
 }
 
 static int read_recipe(run_record *r)
 {
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, r->dir, "recipe.ini");
+    int rc = rundir_path(path, sizeof path, r->dir, RUN_FILE_RECIPE);
     if (rc)
         return rc;
     r->rec = malloc(sizeof *r->rec);
@@ -127,7 +128,7 @@ static int read_recipe(run_record *r)
 static int check_provenance_seed(run_record *r)
 {
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, r->dir, "provenance.json");
+    int rc = rundir_path(path, sizeof path, r->dir, RUN_FILE_PROVENANCE);
     if (rc)
         return rc;
     struct stat st;
@@ -150,7 +151,7 @@ static int check_provenance_seed(run_record *r)
 static int read_checkpoint(run_record *r)
 {
     char path[FS_PATH_BUF];
-    int rc = fs_join(path, sizeof path, r->dir, "checkpoint.bin");
+    int rc = rundir_path(path, sizeof path, r->dir, RUN_FILE_CHECKPOINT);
     if (rc)
         return rc;
     struct stat st;

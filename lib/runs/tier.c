@@ -1,4 +1,5 @@
 #include "runs/tier.h"
+#include "train/rundir.h"
 #include "util/error.h"
 #include "model/params.h"
 #include "train/recipe.h"
@@ -332,7 +333,7 @@ int tier_of_runs(const char *runs_dir, const protocol *p, char *name, size_t cap
     while (!rc && (e = readdir(d))) {
         char dir[TIER_PATH_MAX], path[TIER_PATH_MAX];
         if (!is_run_of(e->d_name, p) || fs_join(dir, sizeof dir, runs_dir, e->d_name) ||
-            fs_join(path, sizeof path, dir, "recipe.ini") || !fs_exists(path))
+            rundir_path(path, sizeof path, dir, RUN_FILE_RECIPE) || !fs_exists(path))
             continue;
         if (recipe_read(rec, path) || !rec->tier[0])
             continue;

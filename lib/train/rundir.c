@@ -13,9 +13,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Finished first: the order rundir_run_file reports them in. */
-static const char *const run_files[] = {"summary.json", "checkpoint.bin", "metrics.tsv",
-                                        "provenance.json", "recipe.ini", NULL};
+static const char *const run_files[RUN_FILE_COUNT + 1] = {
+    [RUN_FILE_SUMMARY] = "summary.json",       [RUN_FILE_CHECKPOINT] = "checkpoint.bin",
+    [RUN_FILE_METRICS] = "metrics.tsv",        [RUN_FILE_PROVENANCE] = "provenance.json",
+    [RUN_FILE_RECIPE] = "recipe.ini",          [RUN_FILE_COUNT] = NULL};
+
+const char *rundir_file_name(rundir_file f)
+{
+    return run_files[f];
+}
+
+int rundir_path(char *dst, size_t n, const char *dir, rundir_file f)
+{
+    return fs_join(dst, n, dir, run_files[f]);
+}
 
 /* The pid the holder wrote, or 0 while it has not written it yet. */
 static long lock_holder(int fd)

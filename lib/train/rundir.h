@@ -8,6 +8,8 @@
 #ifndef MOEGAP_RUNDIR_H
 #define MOEGAP_RUNDIR_H
 
+#include <stddef.h>
+
 /* Creates dir if it is missing and takes its lock; *fd receives the
  * lock's descriptor. Refuses, naming the holder's pid, a folder another
  * process is training into. */
@@ -21,9 +23,26 @@ void rundir_unlock(int fd);
  * a pid of another machine (a cluster's shared folder) is not seen. */
 long rundir_live_holder(const char *dir);
 
-/* The first file of a run (summary.json, checkpoint.bin, metrics.tsv,
- * provenance.json, recipe.ini) that dir holds, or NULL: a folder with only
- * other files in it is not a run. */
+/* The files of a run folder, the one written last first: summary.json
+ * marks a finished run, checkpoint.bin one that can be resumed. */
+typedef enum {
+    RUN_FILE_SUMMARY,    /* summary.json */
+    RUN_FILE_CHECKPOINT, /* checkpoint.bin */
+    RUN_FILE_METRICS,    /* metrics.tsv */
+    RUN_FILE_PROVENANCE, /* provenance.json */
+    RUN_FILE_RECIPE,     /* recipe.ini */
+    RUN_FILE_COUNT
+} rundir_file;
+
+/* The file's name within a run folder. */
+const char *rundir_file_name(rundir_file f);
+
+/* dir/<f's name> into dst (n bytes), refused as fs_join refuses a path
+ * that does not fit. */
+int rundir_path(char *dst, size_t n, const char *dir, rundir_file f);
+
+/* The first file of a run (in rundir_file's order) that dir holds, or
+ * NULL: a folder with only other files in it is not a run. */
 const char *rundir_run_file(const char *dir);
 
 /* Removes the temporaries a killed writer left, "<run file>.tmp.<pid>".

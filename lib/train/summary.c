@@ -1,4 +1,5 @@
 #include "train/summary.h"
+#include "train/rundir.h"
 #include "model/params.h"
 #include "util/error.h"
 #include "util/fsutil.h"
@@ -26,7 +27,7 @@ int run_summary_write(const char *dir, const run_summary *s)
     json_object_set_new(j, "wall_s", json_real(s->wall_s));
     json_object_set_new(j, "moe", json_boolean(s->moe));
     char path[FS_PATH_MAX + 64];
-    int rc = fs_join(path, sizeof path, dir, "summary.json");
+    int rc = rundir_path(path, sizeof path, dir, RUN_FILE_SUMMARY);
     if (rc) {
         json_decref(j);
         return rc;

@@ -99,12 +99,12 @@ typedef struct {
 static int run_paths_make(run_paths *p, const char *dir)
 {
     int rc;
-    if ((rc = fs_join(p->recipe, sizeof p->recipe, dir, "recipe.ini")) ||
-        (rc = fs_join(p->provenance, sizeof p->provenance, dir, "provenance.json")) ||
-        (rc = fs_join(p->metrics, sizeof p->metrics, dir, "metrics.tsv")) ||
-        (rc = fs_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.bin")))
+    if ((rc = rundir_path(p->recipe, sizeof p->recipe, dir, RUN_FILE_RECIPE)) ||
+        (rc = rundir_path(p->provenance, sizeof p->provenance, dir, RUN_FILE_PROVENANCE)) ||
+        (rc = rundir_path(p->metrics, sizeof p->metrics, dir, RUN_FILE_METRICS)) ||
+        (rc = rundir_path(p->checkpoint, sizeof p->checkpoint, dir, RUN_FILE_CHECKPOINT)))
         return rc;
-    return fs_join(p->summary, sizeof p->summary, dir, "summary.json");
+    return rundir_path(p->summary, sizeof p->summary, dir, RUN_FILE_SUMMARY);
 }
 
 static void state_to_result(const train_state *st, train_result *res)
@@ -167,9 +167,10 @@ static int check_fresh_start(const train_options *o)
     const char *found = rundir_run_file(o->out_dir);
     if (o->force || o->resume || !found)
         return MG_OK;
+    int finished = strcmp(found, rundir_file_name(RUN_FILE_SUMMARY)) == 0;
     return error_set(MG_EINVAL, "%s: holds %s run (%s); run with --resume to go on with it, or "
                      "with --force to discard it and start afresh", o->out_dir,
-                     strcmp(found, "summary.json") == 0 ? "a finished" : "an interrupted", found);
+                     finished ? "a finished" : "an interrupted", found);
 }
 
 /* Restores the checkpoint, refusing one of another recipe, seed, thread
@@ -402,7 +403,7 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
 {
     char path[FS_PATH_BUF];
     recipe r;
-    int rc = fs_join(path, sizeof path, run_dir, "recipe.ini");
+    int rc = rundir_path(path, sizeof path, run_dir, RUN_FILE_RECIPE);
     if (rc || (rc = recipe_read(&r, path)))
         return rc;
     openblas_set_num_threads(threads > 0 ? threads : 1);
@@ -418,7 +419,7 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
     }
     if ((rc = tokens_read(&val, r.val_tokens)) || (rc = model_create(&m, &r.model, r.batch_size)) ||
         (rc = adamw_create(&opt, &r.optim, m.n_params)) ||
-        (rc = fs_join(path, sizeof path, run_dir, "checkpoint.bin")) ||
+        (rc = rundir_path(path, sizeof path, run_dir, RUN_FILE_CHECKPOINT)) ||
         (rc = checkpoint_load(path, &m, &opt, &st, recipe_text, NULL, NULL, NULL)))
         goto done;
     inputs = malloc(sizeof(uint16_t) * r.batch_size * r.model.seq_len);
