@@ -76,8 +76,10 @@ static const double TARGET_PAIR_KEEP = 0.90;      /* each of two processes at on
 static const double TARGET_RSS_OVER_FLOOR = 1.5;  /* peak RSS / what training must hold */
 static const double TARGET_PAPER_SPEEDUP = 1.7;   /* paper tier, two threads / one */
 
-/* A main thread that ran less than this share of a timed interval was
- * preempted: something else wanted its core. */
+/* A one-thread run's main thread that ran less than this share of a timed
+ * interval was preempted: something else wanted its core. With more
+ * threads the main thread also waits for the layers' other threads
+ * (model/layers/parallel.h), so only `others` tells there. */
 static const double PREEMPTED = 0.90;
 /* Other work on the machine, in CPUs, above which a measurement is
  * flagged: even on the other core it shares caches, memory bandwidth and
@@ -420,6 +422,16 @@ static int train_step(bench_model *bm)
     return MG_OK;
 }
 
+/* OpenBLAS's and the layers' threads; a thread that cannot start ends the
+ * bench, whose figures would otherwise be of fewer threads than they say. */
+static void bench_threads(int threads)
+{
+    if (model_threads_set(threads) != MG_OK) {
+        fprintf(stderr, "moegap_bench: %s\n", error_message());
+        exit(1);
+    }
+}
+
 static int run_steps(bench_model *bm, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -716,7 +728,7 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
     int rc = MG_OK, n_disturbed = 0;
     double ignored;
     for (int t = 0; t < o->n_threads && !rc; t++) {
-        openblas_set_num_threads(o->threads[t]);
+        bench_threads(o->threads[t]);
         for (int k = 0; k < n_models && !rc; k++) {
             rc = run_steps(&models[k], o->warmup);
             if (o->warmup > 0)
@@ -728,7 +740,7 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
      * right after moegap on each model, so each pair sees the same machine */
     for (int rep = 0; rep < o->repeats && !rc; rep++)
         for (int t = 0; t < o->n_threads && !rc; t++) {
-            openblas_set_num_threads(o->threads[t]);
+            bench_threads(o->threads[t]);
             double square = gemm_square_gfs(SQUARE_N, SQUARE_REPS);
             if (square < 0.0)
                 rc = error_set(MG_ENOMEM, "out of memory for the %d^3 sgemm", SQUARE_N);
@@ -755,8 +767,9 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
            "  ceiling     = tokens/s if the step were only those calls at sgemm GF/s\n"
            "  lib sgemm   = the cblas_sgemm calls the library made in one recorded step:\n"
            "                count, GFLOP, share of that step's time, GFLOP/s reached\n"
-           "  cpu/wall    = main thread's CPU time / wall time; below 1 means it was\n"
-           "                preempted (another load on the machine)\n"
+           "  cpu/wall    = main thread's CPU time / wall time; below 1 on one thread\n"
+           "                means it was preempted (another load on the machine); on\n"
+           "                more, the main thread also waits for the layers' threads\n"
            "  others      = CPUs busy with other processes meanwhile (/proc/stat)\n\n");
     printf("  %-5s %3s %8s %7s %6s %6s %6s %6s %8s | %5s %6s %6s %6s | %5s %6s\n", "model",
            "thr", "tok/s", "ms/step", "GFLOP", "step", "sgemm", "of", "ceiling", "lib", "sgemm",
@@ -771,7 +784,8 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
             summary *s = &sum[t * n_models + k];
             *s = summarize(smp, o->repeats, tokens_per_step(&models[k]));
             for (int i = 0; i < o->repeats; i++)
-                if (smp[i].cpu_ratio < PREEMPTED || smp[i].others > BUSY_OTHERS)
+                if ((o->threads[t] == 1 && smp[i].cpu_ratio < PREEMPTED) ||
+                    smp[i].others > BUSY_OTHERS)
                     n_disturbed++;
             printf("  %-5s %3d %8.0f %7.1f %6.3f %6.1f %6.1f %5.1f%% %8.0f | %5.0f %6.3f %5.1f%% %6.1f"
                    " | %5.2f %6.2f\n",
@@ -791,8 +805,9 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
             }
         }
     if (n_disturbed)
-        printf("  WARNING: %d of %d timed repetitions were disturbed (cpu/wall < %.2f or others\n"
-               "  > %.2f): another load shares this machine; medians may be low and noisy.\n",
+        printf("  WARNING: %d of %d timed repetitions were disturbed (cpu/wall < %.2f on one\n"
+               "  thread, or others > %.2f): another load shares this machine; medians may be\n"
+               "  low and noisy.\n",
                n_disturbed, o->repeats * n_cfg, PREEMPTED, BUSY_OTHERS);
     print_vs_table(models, n_models, o, sum, ts);
     if (one_dense >= 0 && one_moe >= 0) {
@@ -805,7 +820,7 @@ static int thread_table(bench_model *models, int n_models, const options *o, tor
 
     if (o->shapes)
         for (int t = 0; t < o->n_threads && !rc; t++) {
-            openblas_set_num_threads(o->threads[t]);
+            bench_threads(o->threads[t]);
             for (int k = 0; k < n_models && !rc; k++)
                 rc = print_shapes(&models[k], &ar, o->threads[t], o->steps);
         }
@@ -867,7 +882,7 @@ static int rss_child_main(const options *o)
         fprintf(stderr, "moegap_bench: --rss-child '%s': no such model\n", o->rss_child);
         return 2;
     }
-    openblas_set_num_threads(1);
+    bench_threads(1);
     bench_model bm;
     int rc = bench_model_create(&bm, spec, o);
     if (!rc)
@@ -996,7 +1011,7 @@ static int paper_table(const options *o, results *res)
         n_made--;
     flop_count fc[NM];
     for (int t = 0; t < PAPER_THREADS && !rc; t++) {
-        openblas_set_num_threads(threads[t]);
+        bench_threads(threads[t]);
         for (int k = 0; k < NM && !rc; k++)
             rc = run_steps(&models[k], 1);
     }
@@ -1008,7 +1023,7 @@ static int paper_table(const options *o, results *res)
     fflush(stdout);
     for (int rep = 0; rep < R && !rc; rep++)
         for (int t = 0; t < PAPER_THREADS && !rc; t++) {
-            openblas_set_num_threads(threads[t]);
+            bench_threads(threads[t]);
             double square = gemm_square_gfs(SQUARE_N, SQUARE_REPS);
             for (int k = 0; k < NM && !rc; k++) {
                 rep_sample *s = &smp[(size_t)(t * NM + k) * R + rep];
@@ -1052,6 +1067,18 @@ static int paper_table(const options *o, results *res)
     res->paper_speedup_bound = (figure){1, median_strided(square_up, 1, R)};
     printf("  %-11s two-thread speed-up %.2fx (the 1024^3 sgemm of the same repetitions)\n",
            "sgemm", res->paper_speedup_bound.v);
+    if (o->shapes) {
+        gemm_arena ar = {0};
+        for (int k = 0; k < NM && !rc; k++)
+            if (gemm_arena_fit(&ar, &models[k].canon))
+                rc = error_set(MG_ENOMEM, "out of memory for the paper tier's sgemm replays");
+        for (int t = 0; t < PAPER_THREADS && !rc; t++) {
+            bench_threads(threads[t]);
+            for (int k = 0; k < NM && !rc; k++)
+                rc = print_shapes(&models[k], &ar, threads[t], 1);
+        }
+        gemm_arena_free(&ar);
+    }
 done:
     for (int k = 0; k < n_made; k++)
         bench_model_free(&models[k]);
@@ -1099,7 +1126,7 @@ static void pair_child(bench_model *bm, const options *o, int ready_fd, int go_f
     int status = 1;
     size_t n = 2 * (size_t)o->repeats + 1;
     double *res = calloc(n, sizeof *res);
-    openblas_set_num_threads(1);
+    bench_threads(1);
     char byte = 'r';
     if (res && run_steps(bm, o->warmup > 0 ? o->warmup : 1) == MG_OK &&
         write_all(ready_fd, &byte, 1) == 0 && read_all(go_fd, &byte, 1) == 0) {
@@ -1153,7 +1180,7 @@ static int pair_test(bench_model *bm, const options *o, pair_result *out)
         rc = error_set(MG_ENOMEM, "out of memory for the pair test");
         goto done;
     }
-    openblas_set_num_threads(1);
+    bench_threads(1);
     /* one thread alone before and after the pair, so the baseline
      * brackets the pair in time */
     if ((rc = run_steps(bm, o->warmup)) || (rc = alone_reps(bm, o, alone)))
@@ -1493,7 +1520,7 @@ static void print_header(const bench_model *models, int n_models, const options 
         if (o->threads[t] != 1)
             counts[n_counts++] = o->threads[t];
     for (int t = 0; t < n_counts; t++) {
-        openblas_set_num_threads(counts[t]);
+        bench_threads(counts[t]);
         printf("  %d thread%s %.1f GFLOP/s", counts[t], counts[t] > 1 ? "s" : "",
                gemm_square_gfs(SQUARE_N, 7));
     }
@@ -1524,7 +1551,7 @@ int main(int argc, char **argv)
     if (!rc)
         print_header(models, n_models, &o);
     if (!rc && o.train_only) {
-        openblas_set_num_threads(o.threads[0]);
+        bench_threads(o.threads[0]);
         for (int k = 0; k < n_models && !rc; k++) {
             timing t;
             if (!(rc = run_steps(&models[k], o.warmup)) &&

@@ -29,7 +29,8 @@ static const char usage[] =
     "  --force         start afresh even when DIR holds a finished or interrupted\n"
     "                  run, discarding it (without --resume or --force such a\n"
     "                  folder is refused; one with only other files is not a run)\n"
-    "  --threads N     OpenBLAS threads (default 1)\n"
+    "  --threads N     threads of the run (default 1): OpenBLAS's, and as many\n"
+    "                  of the layers' own for the work around it\n"
     "  --quiet         no progress on stderr\n";
 
 int cmd_train(int argc, char **argv)

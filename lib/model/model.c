@@ -3,12 +3,15 @@
 #include "util/error.h"
 #include "model/layers/layers.h"
 #include "model/layers/moe_limits.h"
+#include "model/layers/parallel.h"
 #include "model/layers/vmath.h"
 #include "util/rng.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void model_config_defaults(model_config *cfg)
 {
@@ -217,7 +220,7 @@ static size_t bind_scratch(const model *m, model_grad_scratch *s, float *fb)
     take_f(&s->dres, fb, &off, N * C);
     take_f(&s->dln, fb, &off, N * C);
     take_f(&s->dqkv, fb, &off, N * 3 * C);
-    take_f(&s->datt, fb, &off, T * T);
+    take_f(&s->datt, fb, &off, (size_t)m->lanes * T * T);
     take_f(&s->datty, fb, &off, N * C);
     take_f(&s->dffn_x, fb, &off, R * C);
     take_f(&s->dffn_y, fb, &off, R * C);
@@ -226,6 +229,13 @@ static size_t bind_scratch(const model *m, model_grad_scratch *s, float *fb)
     take_f(&s->dffn_b, fb, &off, R * H);
     take_f(&s->drlogits, fb, &off, N * E);
     return off;
+}
+
+int model_threads_set(int threads)
+{
+    threads = threads > 0 ? threads : 1;
+    openblas_set_num_threads(threads);
+    return par_threads_set(threads);
 }
 
 int model_create(model *m, const model_config *cfg, int max_batch)
@@ -238,6 +248,10 @@ int model_create(model *m, const model_config *cfg, int max_batch)
         return error_set(MG_EINVAL, "batch size %d: expected at least 1", max_batch);
     m->cfg = *cfg;
     m->max_batch = max_batch;
+    /* enough for any thread count this machine runs well: a model built
+     * before model_threads_set raises the count still uses them all */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    m->lanes = par_threads() > cpus ? par_threads() : (int)(cpus > 0 ? cpus : 1);
     build_tensor_table(m);
 
     size_t n_int = 0;
@@ -477,7 +491,7 @@ void model_backward(model *m, const uint16_t *inputs, const uint16_t *targets)
         matmul_backward(s->datty, g->wo + l * C * C, s->dres, atty, p->wo + l * C * C,
                         (int)N, (int)C, (int)C);
         memset(s->dqkv, 0, sizeof(float) * N * 3 * C);
-        attention_backward(s->dqkv, s->datt, s->datty, qkv, a->att + l * B * NH * T * T,
+        attention_backward(s->dqkv, s->datt, m->lanes, s->datty, qkv, a->att + l * B * NH * T * T,
                            B, T, (int)C, (int)NH);
         rope_backward(s->dqkv, B, T, (int)NH, hd, (int)(3 * C), m->rope_cos, m->rope_sin);
         rope_backward(s->dqkv + C, B, T, (int)NH, hd, (int)(3 * C), m->rope_cos, m->rope_sin);

@@ -128,7 +128,7 @@ typedef struct {
     float *dres;   /* (N, C) gradient of the residual stream */
     float *dln;    /* (N, C) */
     float *dqkv;   /* (N, 3C) */
-    float *datt;   /* (T, T) one head's attention gradient */
+    float *datt;   /* (lanes, T, T) one head's attention gradient per thread */
     float *datty;  /* (N, C) */
     float *dffn_x; /* (R, C) */
     float *dffn_y; /* (R, C) */
@@ -149,6 +149,7 @@ typedef struct {
 typedef struct {
     model_config cfg;
     int max_batch;              /* B the buffers are sized for */
+    int lanes;                  /* threads the attention's scratch is sized for */
 
     param_tensor tensors[MODEL_MAX_TENSORS];
     int n_tensors;
@@ -174,8 +175,16 @@ typedef struct {
 } model;
 
 /* Builds a model with buffers for batches of up to max_batch sequences of up
- * to cfg->seq_len tokens. Parameters are zero until model_init. */
+ * to cfg->seq_len tokens, and for one thread per CPU, or as many as
+ * model_threads_set last gave if more. Parameters are zero until
+ * model_init. */
 int model_create(model *m, const model_config *cfg, int max_batch);
+
+/* The threads every model of the process trains on: OpenBLAS's, and the
+ * layers' own outside it. Their count never changes a step's bits except
+ * through OpenBLAS (model/layers/parallel.h). MG_OK, or MG_ENOMEM when a
+ * thread cannot start. */
+int model_threads_set(int threads);
 void model_free(model *m);
 
 /* Draws the initial weights from `seed`: N(0, 0.02), the attention output

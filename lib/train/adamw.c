@@ -1,5 +1,6 @@
 #include "train/adamw.h"
 #include "util/error.h"
+#include "model/layers/parallel.h"
 #include "model/layers/vmath.h"
 
 #include <math.h>
@@ -41,25 +42,56 @@ double grad_clip_global(float *grads, size_t n, double max_norm)
     return norm;
 }
 
-VM_CLONES void adamw_step(adamw_state *s, model *m, float lr)
+/* One step's constants, and the parameter block split into one slice per
+ * thread; a slice may cut a tensor anywhere, as every element is updated
+ * alone (and the vector and scalar forms of the loop compute the same). */
+typedef struct {
+    adamw_state *s;
+    model *m;
+    float lr, bc2_sqrt, step_size;
+    int parts;
+} adamw_job;
+
+/* Elements [lo, hi) of the parameter block. */
+VM_CLONES static void adamw_range(const adamw_job *j, size_t lo, size_t hi)
 {
-    const adamw_config *c = &s->cfg;
-    s->step++;
-    float bc1 = 1.0f - powf(c->beta1, (float)s->step);
-    float bc2_sqrt = sqrtf(1.0f - powf(c->beta2, (float)s->step));
-    float step_size = lr / bc1;
-    for (int t = 0; t < m->n_tensors; t++) {
-        const param_tensor *pt = &m->tensors[t];
-        float *p = m->params_block + pt->offset;
-        const float *g = m->grads_block + pt->offset;
-        float *mm = s->m + pt->offset;
-        float *vv = s->v + pt->offset;
-        float decay = pt->decay ? 1.0f - lr * c->weight_decay : 1.0f;
-        for (size_t i = 0; i < pt->size; i++) {
+    const adamw_config *c = &j->s->cfg;
+    const float bc2_sqrt = j->bc2_sqrt, step_size = j->step_size;
+    for (int t = 0; t < j->m->n_tensors; t++) {
+        const param_tensor *pt = &j->m->tensors[t];
+        size_t a = pt->offset > lo ? pt->offset : lo;
+        size_t b = pt->offset + pt->size < hi ? pt->offset + pt->size : hi;
+        if (a >= b)
+            continue;
+        float *p = j->m->params_block + a;
+        const float *g = j->m->grads_block + a;
+        float *mm = j->s->m + a;
+        float *vv = j->s->v + a;
+        float decay = pt->decay ? 1.0f - j->lr * c->weight_decay : 1.0f;
+        for (size_t i = 0; i < b - a; i++) {
             mm[i] = c->beta1 * mm[i] + (1.0f - c->beta1) * g[i];
             vv[i] = c->beta2 * vv[i] + (1.0f - c->beta2) * g[i] * g[i];
             float denom = sqrtf(vv[i]) / bc2_sqrt + c->eps;
             p[i] = p[i] * decay - step_size * mm[i] / denom;
         }
     }
+}
+
+static void adamw_part(void *ctx, int thread, int part)
+{
+    const adamw_job *j = ctx;
+    size_t lo, hi;
+    par_slice(j->m->n_params, 8, part, j->parts, &lo, &hi);
+    adamw_range(j, lo, hi);
+}
+
+void adamw_step(adamw_state *s, model *m, float lr)
+{
+    const adamw_config *c = &s->cfg;
+    s->step++;
+    float bc1 = 1.0f - powf(c->beta1, (float)s->step);
+    adamw_job j = {.s = s, .m = m, .lr = lr,
+                   .bc2_sqrt = sqrtf(1.0f - powf(c->beta2, (float)s->step)),
+                   .step_size = lr / bc1, .parts = par_threads()};
+    par_for(j.parts, 0, adamw_part, &j);
 }

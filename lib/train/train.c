@@ -237,7 +237,8 @@ int train_run(const train_options *o, train_result *res)
     if (rc)
         return rc;
     memset(res, 0, sizeof *res);
-    openblas_set_num_threads((int)run_threads(o));
+    if ((rc = model_threads_set((int)run_threads(o))))
+        return rc;
 
     token_file train = {0}, val = {0};
     model m = {0};
@@ -406,7 +407,8 @@ int train_eval_run(const char *run_dir, int threads, double *val_loss, long *ste
     int rc = rundir_path(path, sizeof path, run_dir, RUN_FILE_RECIPE);
     if (rc || (rc = recipe_read(&r, path)))
         return rc;
-    openblas_set_num_threads(threads > 0 ? threads : 1);
+    if ((rc = model_threads_set(threads)))
+        return rc;
     token_file val = {0};
     model m = {0};
     adamw_state opt = {0};

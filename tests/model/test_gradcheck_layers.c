@@ -96,7 +96,8 @@ static int check_rope(const gc_options *o)
 }
 
 /* ---- attention ------------------------------------------------------- */
-enum { AT_B = 2, AT_T = 6, AT_C = 8, AT_NH = 2 };
+/* two lanes of backward scratch: the heads may run on two threads */
+enum { AT_B = 2, AT_T = 6, AT_C = 8, AT_NH = 2, AT_LANES = 2 };
 typedef struct { float *qkv, *att, *y, *r; } att_ctx;
 
 static int att_loss(void *c, double *loss)
@@ -112,7 +113,7 @@ static int check_attention(const gc_options *o)
     size_t nq = AT_B * AT_T * 3 * AT_C;
     att_ctx k = {fnew(nq, 1.0, 6), fnew(AT_B * AT_NH * AT_T * AT_T, 0, 0),
                  fnew(AT_B * AT_T * AT_C, 0, 0), fnew(AT_B * AT_T * AT_C, 1.0, 7)};
-    float *dqkv = fnew(nq, 0, 0), *datt = fnew(AT_T * AT_T, 0, 0);
+    float *dqkv = fnew(nq, 0, 0), *datt = fnew(AT_LANES * AT_T * AT_T, 0, 0);
     double l;
     att_loss(&k, &l);
     /* causality: no weight on a later position */
@@ -121,7 +122,7 @@ static int check_attention(const gc_options *o)
         for (int t = 0; t < AT_T; t++)
             for (int j = t + 1; j < AT_T; j++)
                 leak |= k.att[(size_t)b * AT_T * AT_T + t * AT_T + j] != 0.0f;
-    attention_backward(dqkv, datt, k.r, k.qkv, k.att, AT_B, AT_T, AT_C, AT_NH);
+    attention_backward(dqkv, datt, AT_LANES, k.r, k.qkv, k.att, AT_B, AT_T, AT_C, AT_NH);
     int skipped = 0;
     printf("attention\n");
     int f = gc_check("qkv", k.qkv, dqkv, nq, att_loss, &k, o, &skipped) + leak;
@@ -132,7 +133,7 @@ static int check_attention(const gc_options *o)
     float *once = fnew(nq, 0, 0);
     memcpy(once, dqkv, nq * sizeof *once);
     att_loss(&k, &l); /* the probes left the probabilities of a perturbed input */
-    attention_backward(dqkv, datt, k.r, k.qkv, k.att, AT_B, AT_T, AT_C, AT_NH);
+    attention_backward(dqkv, datt, AT_LANES, k.r, k.qkv, k.att, AT_B, AT_T, AT_C, AT_NH);
     int overwrote = 0;
     for (size_t i = 0; i < nq; i++)
         overwrote |= fabsf(dqkv[i] - 2.0f * once[i]) > 1e-6f * (1.0f + fabsf(once[i]));

@@ -44,9 +44,10 @@ void rope_backward(float *dx, int B, int T, int NH, int hd, int stride,
 /* --- causal multi-head attention ---------------------------------------- */
 /* qkv (B,T,3C) -> att (B,NH,T,T) probabilities, y (B,T,C) */
 void attention_forward(float *y, float *att, const float *qkv, int B, int T, int C, int NH);
-/* dy (B,T,C) -> dqkv (B,T,3C) +=; datt (T,T) scratch */
-void attention_backward(float *dqkv, float *datt, const float *dy, const float *qkv,
-                        const float *att, int B, int T, int C, int NH);
+/* dy (B,T,C) -> dqkv (B,T,3C) +=; datt_lanes (lanes,T,T) scratch, one
+ * (T,T) slice per thread: at most `lanes` threads share the heads */
+void attention_backward(float *dqkv, float *datt_lanes, int lanes, const float *dy,
+                        const float *qkv, const float *att, int B, int T, int C, int NH);
 
 /* --- SwiGLU feed-forward: y = (silu(x W1^T) * (x W3^T)) W2^T ------------ */
 /* x (R,C), w1 w3 (H,C), w2 (C,H) -> a b g (R,H), y (R,C) */

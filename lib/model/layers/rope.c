@@ -1,4 +1,5 @@
 #include "model/layers/layers.h"
+#include "model/layers/parallel.h"
 #include "model/layers/vmath.h"
 
 #include <math.h>
@@ -38,15 +39,37 @@ VM_CLONES static void rope_rotate(float *x, int B, int T, int NH, int hd, int st
         }
 }
 
+typedef struct {
+    float *x;
+    int T, NH, hd, stride;
+    const float *cos_t, *sin_t;
+    float sign;
+} rope_job;
+
+static void rope_sequence(void *ctx, int thread, int b)
+{
+    const rope_job *j = ctx;
+    rope_rotate(j->x + (size_t)b * j->T * j->stride, 1, j->T, j->NH, j->hd, j->stride, j->cos_t,
+                j->sin_t, j->sign);
+}
+
+/* One sequence per task: rows rotate independently. */
+static void rope_apply(float *x, int B, int T, int NH, int hd, int stride,
+                       const float *cos_t, const float *sin_t, float sign)
+{
+    rope_job j = {x, T, NH, hd, stride, cos_t, sin_t, sign};
+    par_for(B, 0, rope_sequence, &j);
+}
+
 void rope_forward(float *x, int B, int T, int NH, int hd, int stride,
                   const float *cos_t, const float *sin_t)
 {
-    rope_rotate(x, B, T, NH, hd, stride, cos_t, sin_t, 1.0f);
+    rope_apply(x, B, T, NH, hd, stride, cos_t, sin_t, 1.0f);
 }
 
 void rope_backward(float *dx, int B, int T, int NH, int hd, int stride,
                    const float *cos_t, const float *sin_t)
 {
     /* The rotation is orthogonal: its gradient is the inverse rotation. */
-    rope_rotate(dx, B, T, NH, hd, stride, cos_t, sin_t, -1.0f);
+    rope_apply(dx, B, T, NH, hd, stride, cos_t, sin_t, -1.0f);
 }
