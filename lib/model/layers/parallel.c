@@ -2,10 +2,15 @@
 #include "util/error.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* One job at a time, published under the lock with a new generation
- * number; each worker runs its block and counts itself done. */
+ * number. Its threads claim chunks of tasks from one counter, so a worker
+ * that wakes late leaves its share to the threads already running instead
+ * of holding them at the end of the job. A worker joins a job only while it
+ * is open, and the caller closes it and waits for the joined ones before it
+ * returns, so no worker touches a finished job's context. */
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t go, done;
@@ -14,25 +19,29 @@ static struct {
     int threads;   /* the caller's included */
     int stop;
     long gen;
-    int pending;   /* workers still in the current job */
+    int open;      /* the current job still takes workers */
+    int active;    /* workers inside the current job */
     par_task_fn fn;
     void *ctx;
-    int n_tasks, job_threads;
+    int n_tasks, job_threads, chunk;
+    atomic_int next; /* the current job's first unclaimed task */
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
           .threads = 1};
 
 static _Thread_local int in_job;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
-/* Thread t's block of the job's tasks. */
-static void run_block(par_task_fn fn, void *ctx, int n_tasks, int job_threads, int t)
+/* Claims chunks of the current job's tasks until none is left. */
+static void run_claims(par_task_fn fn, void *ctx, int n_tasks, int chunk, int t)
 {
-    if (t >= job_threads)
-        return;
-    int lo = (int)((long)n_tasks * t / job_threads);
-    int hi = (int)((long)n_tasks * (t + 1) / job_threads);
-    for (int i = lo; i < hi; i++)
-        fn(ctx, t, i);
+    for (;;) {
+        int lo = atomic_fetch_add_explicit(&pool.next, chunk, memory_order_relaxed);
+        if (lo >= n_tasks)
+            return;
+        int hi = n_tasks - lo < chunk ? n_tasks : lo + chunk;
+        for (int i = lo; i < hi; i++)
+            fn(ctx, t, i);
+    }
 }
 
 static void *worker_main(void *arg)
@@ -47,13 +56,16 @@ static void *worker_main(void *arg)
         if (pool.stop)
             break;
         seen = pool.gen;
+        if (!pool.open || t >= pool.job_threads)
+            continue;
+        pool.active++;
         par_task_fn fn = pool.fn;
         void *ctx = pool.ctx;
-        int n_tasks = pool.n_tasks, job_threads = pool.job_threads;
+        int n_tasks = pool.n_tasks, chunk = pool.chunk;
         pthread_mutex_unlock(&pool.mu);
-        run_block(fn, ctx, n_tasks, job_threads, t);
+        run_claims(fn, ctx, n_tasks, chunk, t);
         pthread_mutex_lock(&pool.mu);
-        if (--pool.pending == 0)
+        if (--pool.active == 0 && !pool.open)
             pthread_cond_signal(&pool.done);
     }
     pthread_mutex_unlock(&pool.mu);
@@ -68,7 +80,8 @@ static void after_fork_child(void)
     pthread_cond_init(&pool.done, NULL);
     pool.threads = 1;
     pool.stop = 0;
-    pool.pending = 0;
+    pool.open = 0;
+    pool.active = 0;
 }
 
 static void register_fork_handler(void)
@@ -127,15 +140,21 @@ void par_for(int n_tasks, int max_threads, par_task_fn fn, void *ctx)
     pool.ctx = ctx;
     pool.n_tasks = n_tasks;
     pool.job_threads = nt;
-    pool.pending = pool.threads - 1;
+    /* a few chunks per thread: balance without a claim per small task */
+    int chunk = n_tasks / (nt * 8);
+    pool.chunk = chunk > 0 ? chunk : 1;
+    atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    pool.open = 1;
+    pool.active = 0;
     pool.gen++;
     pthread_cond_broadcast(&pool.go);
     pthread_mutex_unlock(&pool.mu);
     in_job = 1;
-    run_block(fn, ctx, n_tasks, nt, 0);
+    run_claims(fn, ctx, n_tasks, pool.chunk, 0);
     in_job = 0;
     pthread_mutex_lock(&pool.mu);
-    while (pool.pending > 0)
+    pool.open = 0;
+    while (pool.active > 0)
         pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
 }

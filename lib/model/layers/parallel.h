@@ -28,9 +28,11 @@ int par_threads_set(int threads);
 int par_threads(void);
 
 /* Runs fn(ctx, thread, task) for every task in [0, n_tasks) on at most
- * max_threads threads (0: all of them), each thread taking one contiguous
- * block of tasks in order; returns when all are done. From inside a job,
- * it runs the tasks on the calling thread. */
+ * max_threads threads (0: all of them), each thread claiming chunks of
+ * tasks in turn, so which thread runs a task varies from run to run: a
+ * task's outputs must not depend on it (`thread` picks a scratch only).
+ * Returns when all are done. From inside a job, it runs the tasks on the
+ * calling thread. */
 void par_for(int n_tasks, int max_threads, par_task_fn fn, void *ctx);
 
 /* Part `part` of `parts` of n items, [*lo, *hi): contiguous, in order, each
